@@ -1,0 +1,3 @@
+from commdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,14 @@
+"""The store: SQLAlchemy 2.0 typed models, the engine/session factory and migrations. No Qt."""
+from commdesk.models.base import Base, acting_user
+from commdesk.models.community import Community, Grid
+from commdesk.models.household import Household, Resident, ResidentEvent
+from commdesk.models.audit import AuditEntry
+from commdesk.models.settings import Setting
+
+__all__ = [
+    "Base", "acting_user", "Community", "Grid", "Household", "Resident", "ResidentEvent",
+    "AuditEntry", "Setting",
+]
+
+# Register the search-index session hooks wherever the models are used.
+import commdesk.search.index  # noqa: E402,F401  (side effect: event listeners)

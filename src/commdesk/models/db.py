@@ -1,0 +1,145 @@
+"""Opening a database: URL resolution, SQLite pragmas, the session factory.
+
+``open_database`` is the single entry point used by the CLI, the GUI, tests and benchmarks: it
+refuses unsafe locations, takes the single-instance lock, checks the file really is a SQLite
+database, migrates (after a backup) and returns a ``Database``.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from commdesk.errors import DatabaseDamaged, UserError, classify_db_error
+from commdesk.i18n import _
+from commdesk.models.location import check_location
+from commdesk.models.lock import InstanceLock
+
+log = logging.getLogger("commdesk.db")
+BUSY_TIMEOUT_MS = 5000
+
+
+def resolve_url(db: str | Path | None) -> tuple[str, Path | None]:
+    """``--db`` value → (SQLAlchemy URL, SQLite file path or None)."""
+    if db is None:
+        from commdesk.paths import default_db_path
+
+        db = default_db_path()
+    text = str(db)
+    if "://" in text:
+        url = make_url(text)
+        if url.get_backend_name() == "sqlite":
+            path = Path(url.database).resolve() if url.database and url.database != ":memory:" else None
+            return text, path
+        return text, None
+    path = Path(text).expanduser().resolve()
+    return f"sqlite+pysqlite:///{path.as_posix()}", path
+
+
+def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, readonly: bool) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if not readonly:
+        cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA cache_size=-32000")
+    cur.close()
+
+
+def create_db_engine(url: str, *, readonly: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        connect_args: dict[str, object] = {"check_same_thread": False}
+        if readonly:
+            u = make_url(url)
+            url = f"sqlite+pysqlite:///file:{u.database}?mode=ro&uri=true"
+        engine = create_engine(url, connect_args=connect_args)
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: sqlite3.Connection, record: object) -> None:
+            # let SQLAlchemy manage transactions; pysqlite's legacy implicit BEGIN is off
+            dbapi_conn.isolation_level = None
+            _sqlite_pragmas(dbapi_conn, readonly)
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: object) -> None:
+            conn.exec_driver_sql("BEGIN")  # type: ignore[attr-defined]
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    url: str
+    path: Path | None
+    engine: Engine
+    readonly: bool = False
+    lock: InstanceLock | None = None
+    Session: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.Session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _check_sqlite_header(path: Path) -> None:
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head != b"SQLite format 3\x00":
+        raise DatabaseDamaged(_("“{name}”不是 commdesk 数据库文件（或已损坏）。请打开其他文件或从备份恢复。")
+                              .format(name=path.name))
+
+
+def open_database(db: str | Path | None = None, *, migrate: bool = True, readonly: bool = False,
+                  lock: bool = True) -> Database:
+    url, path = resolve_url(db)
+    instance_lock = None
+    if path is not None:
+        check_location(path)
+        if readonly and not path.exists():
+            raise UserError(_("数据库文件不存在：{name}").format(name=path.name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _check_sqlite_header(path)
+        if lock and not readonly:
+            instance_lock = InstanceLock(path)
+            instance_lock.acquire()
+    try:
+        engine = create_db_engine(url, readonly=readonly)
+        database = Database(url=url, path=path, engine=engine, readonly=readonly, lock=instance_lock)
+        if migrate and not readonly:
+            from commdesk.models.migrate import upgrade
+
+            upgrade(database)
+        else:
+            from commdesk.models.migrate import check_version
+
+            check_version(database)
+        return database
+    except Exception as exc:
+        if instance_lock is not None:
+            instance_lock.release()
+        if isinstance(exc, UserError):
+            raise
+        user = classify_db_error(exc)
+        if user is not None:
+            raise user from exc
+        raise

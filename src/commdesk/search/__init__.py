@@ -1,0 +1,1 @@
+"""Search helpers (pinyin keys for search-as-you-type)."""

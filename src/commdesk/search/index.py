@@ -1,0 +1,129 @@
+"""The resident search index, kept in step with every write in the same transaction.
+
+Two FTS5 tables keyed by ``resident.id`` (created by migration 0001):
+- ``resident_fts_tri`` (trigram): name, ID number, phone, household number and address, for
+  substring queries of 3+ characters;
+- ``resident_fts_char`` (one token per character): the name, for 1-2 character Chinese
+  queries, which the trigram tokenizer silently cannot answer.
+Pinyin keys live in indexed columns ``resident.py_initials`` / ``resident.py_full``.
+
+ORM writes are covered by session events below; bulk writers (import, demo) call
+``reindex_residents`` themselves inside their transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy.orm import Session
+
+from commdesk.models.household import Household, Resident, format_address
+
+CHUNK = 900
+
+
+def char_body(name: str) -> str:
+    return " ".join(ch for ch in (name or "") if not ch.isspace())
+
+
+def tri_body(name: str, id_number: str | None, phone: str, household_no: str, address: str) -> str:
+    return " | ".join(p for p in (name, id_number or "", phone, household_no, address) if p)
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    from commdesk.search.pinyin import name_keys
+
+    return name_keys(name or "")
+
+
+_SELECT = (
+    "SELECT r.id, r.name, r.id_number, r.phone, h.household_no, h.estate, h.building, h.unit, h.room,"
+    " h.address FROM resident r JOIN household h ON h.id = r.household_id WHERE r.id IN ({ids})"
+)
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def reindex_residents(conn: Connection, resident_ids: Iterable[int]) -> int:
+    """(Re)write the FTS rows of these residents from the current table contents."""
+    ids = sorted(set(resident_ids))
+    done = 0
+    for chunk in _chunks(ids):
+        marks = ",".join(str(int(i)) for i in chunk)
+        rows = conn.execute(text(_SELECT.format(ids=marks))).all()
+        conn.execute(text(f"DELETE FROM resident_fts_tri WHERE rowid IN ({marks})"))
+        conn.execute(text(f"DELETE FROM resident_fts_char WHERE rowid IN ({marks})"))
+        if not rows:
+            continue
+        tri = []
+        chars = []
+        for rid, name, idn, phone, hno, estate, building, unit, room, address in rows:
+            addr = format_address(estate, building, unit, room, address)
+            tri.append({"id": rid, "body": tri_body(name, idn, phone, hno, addr)})
+            chars.append({"id": rid, "body": char_body(name)})
+        conn.execute(text("INSERT INTO resident_fts_tri(rowid, body) VALUES (:id, :body)"), tri)
+        conn.execute(text("INSERT INTO resident_fts_char(rowid, body) VALUES (:id, :body)"), chars)
+        done += len(rows)
+    return done
+
+
+def reindex_households(conn: Connection, household_ids: Iterable[int]) -> int:
+    hids = sorted(set(household_ids))
+    rids: list[int] = []
+    for chunk in _chunks(hids):
+        marks = ",".join(str(int(i)) for i in chunk)
+        rids += [r[0] for r in conn.execute(text(f"SELECT id FROM resident WHERE household_id IN ({marks})"))]
+    return reindex_residents(conn, rids)
+
+
+def rebuild_all(conn: Connection) -> int:
+    """Recompute pinyin keys and both FTS tables for every resident (repair tool)."""
+    rows = conn.execute(text("SELECT id, name FROM resident")).all()
+    updates = []
+    for rid, name in rows:
+        ini, full = pinyin_keys(name)
+        updates.append({"i": ini, "f": full, "id": rid})
+    if updates:
+        conn.execute(text("UPDATE resident SET py_initials=:i, py_full=:f WHERE id=:id"), updates)
+    conn.execute(text("DELETE FROM resident_fts_tri"))
+    conn.execute(text("DELETE FROM resident_fts_char"))
+    return reindex_residents(conn, [r[0] for r in rows])
+
+
+# --- ORM hooks -------------------------------------------------------------------------------
+
+_ADDRESS_FIELDS = ("household_no", "estate", "building", "unit", "room", "address")
+_RESIDENT_FIELDS = ("name", "id_number", "phone", "household_id")
+
+
+@event.listens_for(Session, "before_flush")
+def _set_pinyin(session: Session, flush_context: object, instances: object) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Resident):
+            if obj in session.new or inspect(obj).attrs.name.history.has_changes():
+                obj.py_initials, obj.py_full = pinyin_keys(obj.name)
+
+
+@event.listens_for(Session, "after_flush")
+def _sync_index(session: Session, flush_context: object) -> None:
+    rids: set[int] = set()
+    hids: set[int] = set()
+    for obj in session.new:
+        if isinstance(obj, Resident):
+            rids.add(obj.id)
+    for obj in session.dirty:
+        if isinstance(obj, Resident):
+            state = inspect(obj)
+            if any(state.attrs[f].history.has_changes() for f in _RESIDENT_FIELDS):
+                rids.add(obj.id)
+        elif isinstance(obj, Household):
+            state = inspect(obj)
+            if any(state.attrs[f].history.has_changes() for f in _ADDRESS_FIELDS):
+                hids.add(obj.id)
+    if rids:
+        reindex_residents(session.connection(), rids)
+    if hids:
+        reindex_households(session.connection(), hids)

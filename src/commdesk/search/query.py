@@ -1,0 +1,80 @@
+"""Search as you type: turn what the user typed into an SQL condition on ``resident r``.
+
+Each whitespace-separated term becomes one condition, all ANDed:
+- 3+ characters of anything → trigram FTS (name, ID fragment, phone fragment, household no, address);
+- 1-2 Chinese characters → the one-token-per-character FTS table (names);
+- Latin letters → pinyin initials or full-pinyin prefix over indexed columns ("zs", "zhang");
+- 1-2 digits → too short to mean anything: ignored (the UI says so).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_LATIN = re.compile(r"^[a-z]+$")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Condition:
+    sql: str
+    params: dict[str, object]
+
+
+def normalise_query(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").replace("\u3000", " ")
+    return " ".join(text.split())
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def term_kind(term: str) -> str:
+    low = term.lower()
+    if _LATIN.match(low):
+        return "pinyin"
+    if len(term) >= 3:
+        return "trigram"
+    if _CJK.search(term):
+        return "chars"
+    return "too_short"
+
+
+def term_condition(term: str, n: int) -> Condition | None:
+    kind = term_kind(term)
+    p = f"q{n}"
+    if kind == "pinyin":
+        low = term.lower()
+        upper = low[:-1] + chr(ord(low[-1]) + 1)
+        return Condition(
+            f"(r.py_initials >= :{p}a AND r.py_initials < :{p}b OR r.py_full >= :{p}a AND r.py_full < :{p}b"
+            + (f" OR r.id IN (SELECT rowid FROM resident_fts_tri WHERE body MATCH :{p}t)" if len(term) >= 3 else "")
+            + ")",
+            {f"{p}a": low, f"{p}b": upper, **({f"{p}t": _fts_phrase(term)} if len(term) >= 3 else {})},
+        )
+    if kind == "trigram":
+        return Condition(f"r.id IN (SELECT rowid FROM resident_fts_tri WHERE body MATCH :{p})",
+                         {p: _fts_phrase(term.upper() if term[-1:] in "xX" else term)})
+    if kind == "chars":
+        phrase = _fts_phrase(" ".join(term))
+        return Condition(f"r.id IN (SELECT rowid FROM resident_fts_char WHERE body MATCH :{p})", {p: phrase})
+    return None
+
+
+def search_condition(text: str) -> Condition | None:
+    """The combined condition for a query, or None when nothing usable was typed."""
+    terms = normalise_query(text).split(" ")
+    conds = [c for i, t in enumerate(terms) if t for c in [term_condition(t, i)] if c is not None]
+    if not conds:
+        return None
+    params: dict[str, object] = {}
+    for c in conds:
+        params.update(c.params)
+    return Condition(" AND ".join(c.sql for c in conds), params)
+
+
+def is_too_short(text: str) -> bool:
+    q = normalise_query(text)
+    return bool(q) and search_condition(q) is None

@@ -1,0 +1,92 @@
+"""Backups of the SQLite file (SQLite's online backup API: consistent even while in use) and restore.
+
+Restoring a backup replaces the whole database and is a different act from importing data.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from commdesk.errors import UserError
+from commdesk.i18n import _
+
+log = logging.getLogger("commdesk.backup")
+KEEP_AUTOMATIC = 30
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z_.-]+", "-", text).strip("-")[:60]
+
+
+def backup_file(src: Path, dest_dir: Path, reason: str) -> Path:
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = dest_dir / f"{src.stem}-{stamp}-{_safe(reason)}.sqlite3"
+    source = sqlite3.connect(f"file:{src.as_posix()}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    except sqlite3.Error as exc:
+        target.unlink(missing_ok=True)
+        raise UserError(_("备份失败：{err}").format(err=exc)) from exc
+    finally:
+        source.close()
+    _prune(dest_dir, src.stem)
+    return target
+
+
+def _prune(dest_dir: Path, stem: str) -> None:
+    automatic = sorted(p for p in dest_dir.glob(f"{stem}-*.sqlite3") if "-manual" not in p.name)
+    for old in automatic[:-KEEP_AUTOMATIC]:
+        old.unlink(missing_ok=True)
+
+
+def backup_database(database: object, reason: str = "manual", dest_dir: Path | None = None) -> Path:
+    path = getattr(database, "path", None)
+    if path is None:
+        raise UserError(_("只有本机 SQLite 数据库可以这样备份。"))
+    if dest_dir is None:
+        from commdesk.paths import backups_dir
+
+        dest_dir = backups_dir()
+    return backup_file(Path(path), dest_dir, reason)
+
+
+def list_backups(dest_dir: Path | None = None) -> list[Path]:
+    if dest_dir is None:
+        from commdesk.paths import backups_dir
+
+        dest_dir = backups_dir()
+    return sorted(dest_dir.glob("*.sqlite3"), reverse=True)
+
+
+def restore_backup(backup: Path, db_path: Path) -> Path:
+    """Replace ``db_path`` with ``backup`` (the current file is backed up first). Returns that backup."""
+    if not backup.exists():
+        raise UserError(_("备份文件不存在：{name}").format(name=backup.name))
+    with backup.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise UserError(_("“{name}”不是有效的备份文件。").format(name=backup.name))
+    check = sqlite3.connect(f"file:{backup.as_posix()}?mode=ro", uri=True)
+    try:
+        ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        check.close()
+    if ok != "ok":
+        raise UserError(_("备份文件已损坏，不能恢复：{name}").format(name=backup.name))
+    safety = backup_file(db_path, db_path.parent / "backups-before-restore", "before-restore") \
+        if db_path.exists() else db_path
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    shutil.copyfile(backup, tmp)
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    tmp.replace(db_path)
+    log.info("database restored from %s", backup.name)
+    return safety

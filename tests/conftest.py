@@ -1,0 +1,45 @@
+"""Shared fixtures. Every test runs with a temporary COMMDESK_HOME and Qt offscreen."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_SCALE_FACTOR", "1")
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SRC = ROOT / "src"
+if str(SRC) not in sys.path:  # pragma: no cover - the editable install normally provides it
+    sys.path.insert(0, str(SRC))
+
+
+@pytest.fixture(autouse=True)
+def commdesk_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("COMMDESK_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.sqlite3"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[object]:
+    from commdesk.models.db import open_database
+
+    database = open_database(db_path)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA

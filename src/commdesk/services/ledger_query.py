@@ -28,6 +28,9 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
 
+#: Rows fetched together with the id list, so the first paint needs no second round trip.
+BLOCK_FIRST = 200
+
 SORTS = {
     "household": "h.household_no, r.rel_order, r.id",
     "name": "r.py_full, r.id",

@@ -1,0 +1,140 @@
+"""GUI composition root: Qt application, fonts, opening the database (with calm messages for
+every way that can fail), the first-run welcome and the main window."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from commdesk.errors import DatabaseLocked, UserError
+from commdesk.i18n import _
+from commdesk.ui.runner import Runner, set_runner
+
+log = logging.getLogger("commdesk.ui")
+_state: dict[str, Any] = {}
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName("commdesk")
+        QCoreApplication.setApplicationName("commdesk")
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    setup_fonts(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
+
+
+def setup_fonts(app: QApplication) -> None:
+    """Ship our own CJK font so Chinese renders on any machine; Windows keeps its UI font."""
+    if getattr(app, "_commdesk_fonts", False):
+        return
+    from commdesk.paths import font_path
+
+    fid = QFontDatabase.addApplicationFont(str(font_path()))
+    families = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
+    if families and sys.platform != "win32":
+        font = QFont(families[0], 10)
+        app.setFont(font)
+    elif sys.platform == "win32":
+        app.setFont(QFont("Microsoft YaHei UI", 9))
+    app._commdesk_fonts = True  # type: ignore[attr-defined]
+
+
+def open_database_interactive(db: str | Path | None, readonly: bool = False, parent: QWidget | None = None) -> Any:
+    """Open the database, asking the user what to do when it is locked, damaged or too new."""
+    from commdesk.models.db import open_database
+
+    target: str | Path | None = db
+    while True:
+        try:
+            return open_database(target, readonly=readonly)
+        except DatabaseLocked as exc:
+            box = QMessageBox(QMessageBox.Icon.Warning, _("数据库已被占用"), str(exc), parent=parent)
+            ro = box.addButton(_("只读打开"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(_("退出"), QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is ro:
+                readonly = True
+                continue
+            return None
+        except UserError as exc:
+            box = QMessageBox(QMessageBox.Icon.Warning, _("无法打开数据库"), str(exc), parent=parent)
+            other = box.addButton(_("打开其他文件…"), QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(_("退出"), QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is not other:
+                return None
+            path, _f = QFileDialog.getOpenFileName(parent, _("打开数据库"), "", _("commdesk 数据库 (*.sqlite3 *.db)"))
+            if not path:
+                return None
+            target, readonly = path, False
+
+
+def create_main_window(database: Any) -> Any:
+    """The main window over an opened database (tests and the benchmark use this too)."""
+    from commdesk.ui.main_window import MainWindow
+
+    runner = Runner(database)
+    set_runner(runner)
+    window = MainWindow(database, runner)
+    return window
+
+
+def maybe_welcome(window: Any) -> None:
+    from commdesk.services.community import is_initialised
+    from commdesk.ui.runner import Op
+
+    def decided(initialised: bool) -> None:
+        if initialised or window.database.readonly:
+            return
+        from commdesk.ui.dialogs.welcome import WelcomeDialog
+
+        dialog = WelcomeDialog(window)
+        window.welcome = dialog
+        dialog.open()
+
+    Op(window, is_initialised).success(decided).run()
+
+
+def reopen(window: Any, path: str) -> None:
+    database = open_database_interactive(path, parent=window)
+    if database is None:
+        return
+    _close_window(window)
+    _show(database)
+
+
+def _close_window(window: Any) -> None:
+    window.runner.shutdown()
+    window.close()
+    window.database.close()
+
+
+def _show(database: Any) -> Any:
+    window = create_main_window(database)
+    _state["window"] = window
+    window.show()
+    window.start()
+    QTimer.singleShot(0, lambda: maybe_welcome(window))
+    return window
+
+
+def run_gui(db: str | Path | None = None, readonly: bool = False) -> int:
+    os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
+    app = make_app()
+    database = open_database_interactive(db, readonly=readonly)
+    if database is None:
+        return 1
+    _show(database)
+    code = app.exec()
+    window = _state.pop("window", None)
+    if window is not None:
+        window.runner.shutdown()
+        window.database.close()
+    return int(code)

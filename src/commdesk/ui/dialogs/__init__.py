@@ -1,0 +1,1 @@
+"""Dialogs: household, resident, move, life events, welcome."""

@@ -1,0 +1,160 @@
+"""The main window: navigation among the modules that exist, their pages, menus and status bar."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QLabel, QListWidget, QListWidgetItem, QMainWindow, QMessageBox,
+                               QSplitter, QStackedWidget, QWidget)
+
+from commdesk import __version__
+from commdesk.i18n import _
+from commdesk.services.changes import Changes
+from commdesk.ui.errors import show_error
+from commdesk.ui.grids_page import GridsPage
+from commdesk.ui.ledger_page import LedgerPage
+from commdesk.ui.runner import Op, Runner
+
+SHORTCUT_HELP = (
+    ("Ctrl+F", "搜索"), ("Ctrl+N", "新建户"), ("Ctrl+Shift+N", "添加家庭成员"), ("F2", "编辑居民"),
+    ("Ctrl+E", "编辑户"), ("Ctrl+M", "迁到他户"), ("Ctrl+D", "登记迁入/迁出/死亡"), ("Delete", "归档居民"),
+    ("Ctrl+Delete", "归档整户"), ("Ctrl+Shift+R", "恢复"), ("F5", "刷新"), ("Ctrl+1…9", "切换页面"),
+    ("Ctrl+B", "备份数据库"), ("Ctrl+Q", "退出"),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, database: Any, runner: Runner) -> None:
+        super().__init__()
+        self.database = database
+        self.runner = runner
+        self.setObjectName("mainWindow")
+        name = database.path.name if database.path else database.url
+        self.setWindowTitle(_("社区工作台 — {name}{ro}").format(
+            name=name, ro=_("（只读）") if database.readonly else ""))
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(120)
+        self.nav.setStyleSheet("QListWidget { font-size: 14px; } QListWidget::item { padding: 8px 6px; }")
+        self.stack = QStackedWidget()
+        self.pages: list[QWidget] = []
+        self.ledger = LedgerPage()
+        self.grids = GridsPage()
+        for page in (self.ledger, self.grids):
+            self.add_page(page)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        self.status = QLabel("")
+        self.statusBar().addWidget(self.status, 1)
+        self._build_menus()
+        runner.signals.changed.connect(self.on_changes)
+        runner.signals.error.connect(lambda e: show_error(self, e))
+        runner.signals.busy.connect(lambda busy: self.status.setText(_("正在处理…") if busy else ""))
+        self.resize(1366, 740)
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def add_page(self, page: QWidget) -> None:
+        self.pages.append(page)
+        self.stack.addWidget(page)
+        item = QListWidgetItem(_(page.title))  # type: ignore[attr-defined]
+        item.setSizeHint(item.sizeHint().expandedTo(self.nav.sizeHintForIndex(self.nav.model().index(0, 0))))
+        self.nav.addItem(item)
+        n = len(self.pages)
+        if n <= 9:
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Ctrl+{n}"))
+            action.triggered.connect(lambda _c=False, i=n - 1: self.nav.setCurrentRow(i))
+            self.addAction(action)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu(_("文件(&F)"))
+        self.menu_file = menu
+
+        def add(m: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
+            action = QAction(_(text), self)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.triggered.connect(lambda _c=False: slot())
+            m.addAction(action)
+            return action
+
+        add(menu, "打开其他数据库…", self.open_other, QKeySequence.StandardKey.Open)
+        menu.addSeparator()
+        add(menu, "备份数据库", self.backup_now, "Ctrl+B")
+        add(menu, "从备份恢复…", self.restore_from_backup)
+        add(menu, "检查数据库完整性", self.check_database)
+        menu.addSeparator()
+        add(menu, "退出", self.close, "Ctrl+Q")
+        self.menu_data = self.menuBar().addMenu(_("数据(&D)"))
+        help_menu = self.menuBar().addMenu(_("帮助(&H)"))
+        add(help_menu, "快捷键", self.show_shortcuts, "F1")
+        add(help_menu, "关于社区工作台", self.about)
+
+    def start(self) -> None:
+        for page in self.pages:
+            page.start()  # type: ignore[attr-defined]
+
+    def on_changes(self, changes: Changes) -> None:
+        for page in self.pages:
+            page.on_changes(changes)  # type: ignore[attr-defined]
+
+    # --- file menu -------------------------------------------------------------------------
+    def backup_now(self) -> None:
+        from commdesk.services.backup import backup_database
+
+        Op(self, lambda database: backup_database(database, reason="manual"), raw=True) \
+            .success(lambda p: QMessageBox.information(self, _("备份完成"), _("已备份到：\n{path}").format(path=p))) \
+            .run()
+
+    def restore_from_backup(self) -> None:
+        from commdesk.paths import backups_dir
+
+        path, _f = QFileDialog.getOpenFileName(self, _("选择备份文件"), str(backups_dir()),
+                                              _("commdesk 备份 (*.sqlite3)"))
+        if not path:
+            return
+        QMessageBox.information(
+            self, _("从备份恢复"),
+            _("恢复会用备份替换当前整个数据库（当前数据库会先另存一份）。请关闭程序后在命令行运行：\n"
+              "commdesk restore \"{path}\"\n或重新启动程序时选择该备份文件打开。").format(path=path))
+
+    def open_other(self) -> None:
+        path, _f = QFileDialog.getOpenFileName(self, _("打开数据库"), "", _("commdesk 数据库 (*.sqlite3 *.db)"))
+        if path:
+            from commdesk.ui.app import reopen
+
+            reopen(self, path)
+
+    def check_database(self) -> None:
+        from commdesk.services.integrity import check_database
+
+        def shown(report: Any) -> None:
+            if report.ok:
+                QMessageBox.information(self, _("检查数据库"), _("检查通过：数据库完整。"))
+            else:
+                QMessageBox.warning(self, _("检查数据库"), "\n".join(report.problems))
+
+        Op(self, lambda s: check_database(s.connection())).success(shown).run()
+
+    def show_shortcuts(self) -> None:
+        text = "\n".join(f"{k}\t{_(v)}" for k, v in SHORTCUT_HELP)
+        QMessageBox.information(self, _("快捷键"), text)
+
+    def about(self) -> None:
+        QMessageBox.about(self, _("关于社区工作台"),
+                          _("社区工作台 commdesk {v}\n离线的社区台账、党建与议事工作软件。\n数据只保存在本机。")
+                          .format(v=__version__))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        QSettings().setValue("main/geometry", self.saveGeometry())
+        super().closeEvent(event)

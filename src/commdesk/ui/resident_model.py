@@ -1,0 +1,155 @@
+"""The 住户台账 table model: ordered ids + a block cache (Anki DataModel / calibre BooksModel).
+
+Only the id list lives in memory; rows are fetched a block at a time on the database thread and
+kept in a bounded cache, so a 300,000-row ledger paints as fast as a 30-row one and the
+scrollbar is true at any size.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from commdesk.i18n import _
+from commdesk.services.ledger_query import COLUMNS, fetch_rows
+from commdesk.ui.runner import Op
+
+BLOCK = 200
+MAX_CACHED_BLOCKS = 40
+_CENTER = {"gender", "age", "relation", "status", "birth_date"}
+_REVIEW_BRUSH = QBrush(QColor("#b3261e"))
+_ARCHIVED_BRUSH = QBrush(QColor("#888888"))
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+class ResidentTableModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._ids: list[int] = []
+        self._pos: dict[int, int] | None = None
+        self._rows: dict[int, dict[str, Any]] = {}
+        self._blocks: OrderedDict[int, list[int]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._generation = 0
+        self.keys = [c[0] for c in COLUMNS]
+        self.headers = [_(c[1]) for c in COLUMNS]
+        self.widths = [c[2] for c in COLUMNS]
+
+    # --- contents -------------------------------------------------------------------------
+    def set_result(self, ids: list[int], first_rows: dict[int, dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self._generation += 1
+        self._ids = ids
+        self._pos = None
+        self._rows = dict(first_rows)
+        self._blocks = OrderedDict()
+        if first_rows:
+            self._blocks[0] = list(first_rows)
+        self._pending = set()
+        self.endResetModel()
+
+    def id_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, rid: int) -> int | None:
+        if self._pos is None:
+            self._pos = {v: i for i, v in enumerate(self._ids)}
+        return self._pos.get(rid)
+
+    def row_data(self, row: int) -> dict[str, Any] | None:
+        rid = self.id_at(row)
+        return self._rows.get(rid) if rid is not None else None
+
+    @property
+    def ids(self) -> list[int]:
+        return self._ids
+
+    def invalidate_rows(self) -> None:
+        """Forget cached rows (after an edit) and repaint; the id order is unchanged."""
+        self._rows.clear()
+        self._blocks.clear()
+        self._pending.clear()
+        self._generation += 1
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.keys) - 1))
+
+    # --- Qt model API ---------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.keys)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
+                return self.headers[section]
+            if orientation == Qt.Orientation.Vertical:
+                return str(section + 1)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)) or not (0 <= index.column() < len(self.keys)):
+            return None
+        key = self.keys[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if key in _CENTER:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole):
+            return None
+        row = self._rows.get(self._ids[index.row()])
+        if row is None:
+            self._request(index.row() // BLOCK)
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if row.get("archived"):
+                return _ARCHIVED_BRUSH
+            if key == "review" and row.get("review"):
+                return _REVIEW_BRUSH
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return display(row.get(key)) if key in ("address", "tags", "review") else None
+        return display(row.get(key))
+
+    # --- block cache ------------------------------------------------------------------------
+    def _request(self, block: int) -> None:
+        if block in self._pending:
+            return
+        self._pending.add(block)
+        ids = self._ids[block * BLOCK:(block + 1) * BLOCK]
+        generation = self._generation
+        Op(self, lambda s: fetch_rows(s.connection(), ids)).success(
+            lambda rows: self._arrived(block, generation, rows)).run()
+
+    def _arrived(self, block: int, generation: int, rows: dict[int, dict[str, Any]]) -> None:
+        if generation != self._generation:
+            return
+        self._pending.discard(block)
+        self._rows.update(rows)
+        self._blocks[block] = list(rows)
+        while len(self._blocks) > MAX_CACHED_BLOCKS:
+            _old, old_ids = self._blocks.popitem(last=False)
+            for rid in old_ids:
+                self._rows.pop(rid, None)
+        first = block * BLOCK
+        last = min(first + BLOCK, len(self._ids)) - 1
+        if last >= first:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.keys) - 1))

@@ -1,0 +1,192 @@
+"""All database work off the GUI thread, through one runner (Anki's CollectionOp/QueryOp idea).
+
+    Op(parent, fn).success(cb).failure(cb).run()
+
+``fn(session)`` runs on the single database thread (SQLite has one writer) and never touches
+widgets; ``cb`` runs on the GUI thread. ``write=True`` wraps ``fn`` in a transaction and, when
+it returns ``Changes`` (or a tuple starting with one), broadcasts them on ``AppSignals.changed``.
+Long jobs receive a ``Progress`` object (``progress.update(done, total)``, ``progress.cancelled``).
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from commdesk.services.changes import Changes
+
+log = logging.getLogger("commdesk.ui.runner")
+
+
+class Progress:
+    def __init__(self, bridge: _Bridge, op: Op) -> None:
+        self._bridge = bridge
+        self._op = op
+        self._cancel = threading.Event()
+
+    def update(self, done: int, total: int, text: str = "") -> None:
+        self._bridge.progress.emit(self._op, done, total, text)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def __call__(self, done: int, total: int) -> None:  # usable as a plain progress callback
+        self.update(done, total)
+
+
+class _Bridge(QObject):
+    finished = Signal(object, object, object)      # op, result, error
+    progress = Signal(object, int, int, str)      # op, done, total, text
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.finished.connect(self._on_finished)
+        self.progress.connect(self._on_progress)
+
+    def _on_finished(self, op: Op, result: object, error: BaseException | None) -> None:
+        op._deliver(result, error)
+
+    def _on_progress(self, op: Op, done: int, total: int, text: str) -> None:
+        if op._on_progress is not None and op._alive():
+            op._on_progress(done, total, text)
+
+
+class AppSignals(QObject):
+    """The one change signal: pages listen and decide whether to refresh."""
+
+    changed = Signal(object)   # Changes
+    busy = Signal(bool)
+    error = Signal(object)     # an exception for the one error display
+
+
+class Runner:
+    def __init__(self, database: Any) -> None:
+        self.database = database
+        self.signals = AppSignals()
+        self._bridge = _Bridge()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commdesk-db")
+        self._pending = 0
+        self._lock = threading.Lock()
+
+    def submit(self, op: Op) -> None:
+        with self._lock:
+            self._pending += 1
+        self.signals.busy.emit(True)
+        self._executor.submit(self._execute, op)
+
+    def _execute(self, op: Op) -> None:
+        try:
+            result = op._call(self.database)
+            error = None
+        except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
+            result, error = None, exc
+        with self._lock:
+            self._pending -= 1
+        self._bridge.finished.emit(op, result, error)
+
+    @property
+    def idle(self) -> bool:
+        return self._pending == 0
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class Op:
+    def __init__(self, parent: QObject | None, fn: Callable[..., Any], *, write: bool = False,
+                 raw: bool = False, runner: Runner | None = None) -> None:
+        """``raw=True``: ``fn(database)`` manages its own transactions (import, demo, export)."""
+        self.parent = parent
+        self.fn = fn
+        self.write = write
+        self.raw = raw
+        self._runner = runner
+        self._on_success: Callable[[Any], None] | None = None
+        self._on_failure: Callable[[BaseException], None] | None = None
+        self._on_progress: Callable[[int, int, str], None] | None = None
+        self.progress: Progress | None = None
+        self._parent_gone = False
+        if parent is not None:
+            parent.destroyed.connect(self._mark_gone)
+
+    def _mark_gone(self) -> None:
+        self._parent_gone = True
+
+    def _alive(self) -> bool:
+        return not self._parent_gone
+
+    def success(self, cb: Callable[[Any], None]) -> Op:
+        self._on_success = cb
+        return self
+
+    def failure(self, cb: Callable[[BaseException], None]) -> Op:
+        self._on_failure = cb
+        return self
+
+    def with_progress(self, cb: Callable[[int, int, str], None]) -> Op:
+        self._on_progress = cb
+        return self
+
+    def run(self) -> Op:
+        runner = self._runner or current_runner()
+        self._runner = runner
+        self.progress = Progress(runner._bridge, self)
+        runner.submit(self)
+        return self
+
+    def cancel(self) -> None:
+        if self.progress is not None:
+            self.progress.cancel()
+
+    def _call(self, database: Any) -> Any:
+        wants_progress = "progress" in inspect.signature(self.fn).parameters
+        kwargs = {"progress": self.progress} if wants_progress else {}
+        if self.raw:
+            return self.fn(database, **kwargs)
+        if self.write:
+            with database.Session.begin() as session:
+                return self.fn(session, **kwargs)
+        with database.Session() as session:
+            return self.fn(session, **kwargs)
+
+    def _deliver(self, result: Any, error: BaseException | None) -> None:
+        runner = self._runner
+        assert runner is not None
+        if runner.idle:
+            runner.signals.busy.emit(False)
+        if error is None:
+            changes = result[0] if isinstance(result, tuple) and result and isinstance(result[0], Changes) \
+                else result
+            # the caller's callback first (it may choose what to select), then everyone else
+            if self._on_success is not None and self._alive():
+                self._on_success(result)
+            if (self.write or self.raw) and isinstance(changes, Changes):
+                runner.signals.changed.emit(changes)
+            return
+        if self._on_failure is not None and self._alive():
+            self._on_failure(error)
+        else:
+            runner.signals.error.emit(error)
+
+
+_current: Runner | None = None
+
+
+def set_runner(runner: Runner | None) -> None:
+    global _current
+    _current = runner
+
+
+def current_runner() -> Runner:
+    if _current is None:
+        raise RuntimeError("no database runner")
+    return _current

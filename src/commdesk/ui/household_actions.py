@@ -69,13 +69,22 @@ class HouseholdActions(QObject):
 
     # --- helpers ---------------------------------------------------------------------------
     def _resident(self, resident_id: int | None = None) -> int | None:
-        return resident_id or self.page.panel.selected_member() or self.page.current_resident()
+        if resident_id:
+            return resident_id
+        if self.page.panel.members.hasFocus():
+            return self.page.panel.selected_member()
+        return self.page.current_resident()
 
     def _open(self, dialog: Any) -> Any:
         self.last_dialog = dialog
-        dialog.finished.connect(lambda _r: setattr(self, "last_dialog", None))
+        dialog.finished.connect(lambda _r: self._closed(dialog))
         dialog.open()
         return dialog
+
+    def _closed(self, dialog: Any) -> None:
+        # Qt emits accepted() before finished(): a follow-up dialog may already be open
+        if self.last_dialog is dialog:
+            self.last_dialog = None
 
     # --- commands --------------------------------------------------------------------------
     def add_household(self) -> None:

@@ -75,6 +75,8 @@ def ensure_venv(extras: str) -> Path:
         subprocess.run([str(py), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
         subprocess.run([str(py), "-m", "pip", "install", "-q", "-e", target], check=True)
         STAMP.write_text(key)
+    # byte-compile our own sources once, so start-up does not recompile them every time
+    subprocess.run([str(py), "-m", "compileall", "-q", str(ROOT / "src")], check=False)
     return py
 
 

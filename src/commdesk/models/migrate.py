@@ -16,10 +16,19 @@ from commdesk.i18n import _
 
 log = logging.getLogger("commdesk.migrate")
 
-#: Every revision this build knows, oldest first.
-REVISIONS = ("0001",)
-HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _known_revisions() -> tuple[str, ...]:
+    """Revision ids are the 4-digit prefixes of the scripts (``0002_import_batches.py``), in order;
+    read from the folder so that adding a migration needs no edit here (and no alembic import)."""
+    names = (p.name for p in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    return tuple(sorted(n[:4] for n in names))
+
+
+#: Every revision this build knows, oldest first.
+REVISIONS = _known_revisions()
+HEAD = REVISIONS[-1]
 
 
 def current_revision(database: object) -> str | None:

@@ -14,6 +14,7 @@ from commdesk.services.changes import Changes
 from commdesk.ui.errors import show_error
 from commdesk.ui.grids_page import GridsPage
 from commdesk.ui.ledger_page import LedgerPage
+from commdesk.ui.page_registry import page_classes
 from commdesk.ui.runner import Op, Runner
 
 SHORTCUT_HELP = (
@@ -39,10 +40,13 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget { font-size: 14px; } QListWidget::item { padding: 8px 6px; }")
         self.stack = QStackedWidget()
         self.pages: list[QWidget] = []
-        self.ledger = LedgerPage()
-        self.grids = GridsPage()
-        for page in (self.ledger, self.grids):
+        self.page_by_class: dict[type, QWidget] = {}
+        for cls in page_classes():
+            page = cls()
+            self.page_by_class[cls] = page
             self.add_page(page)
+        self.ledger: LedgerPage = self.page_by_class[LedgerPage]  # type: ignore[assignment]
+        self.grids: GridsPage = self.page_by_class[GridsPage]  # type: ignore[assignment]
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
@@ -51,6 +55,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
+
+    def show_page(self, cls: type) -> QWidget:
+        """Switch to the page of this class (dashboard alerts open the list behind them)."""
+        page = self.page_by_class[cls]
+        self.nav.setCurrentRow(self.pages.index(page))
+        return page
         self.status = QLabel("")
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Render every page and dialog to PNG at 1366x768 over demo data, to look at them.
+
+    .venv/bin/python tools/screenshots.py [--out screenshots] [--households 300]
+
+Runs offscreen by default (Qt's offscreen platform renders real widgets with our bundled
+Chinese font); with --xvfb it starts a real X server (Debian's xvfb) and uses the xcb platform.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDTH, HEIGHT = 1366, 768
+
+
+def wait(app: Any, cond: Callable[[], bool], timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        app.processEvents()
+        if time.monotonic() > end:
+            raise TimeoutError("timed out waiting for the UI")
+        time.sleep(0.005)
+    for _ in range(5):
+        app.processEvents()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", default=str(ROOT / "screenshots"))
+    parser.add_argument("--households", type=int, default=300)
+    parser.add_argument("--xvfb", action="store_true", help="render under Xvfb (xcb) instead of offscreen")
+    args = parser.parse_args()
+    xvfb = None
+    if args.xvfb:
+        if not shutil.which("Xvfb"):
+            print("Xvfb not installed (apt-get install xvfb)", file=sys.stderr)
+            return 2
+        xvfb = subprocess.Popen(["Xvfb", ":99", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"])
+        os.environ["DISPLAY"] = ":99"
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
+        time.sleep(1.0)
+    else:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    home = Path(tempfile.mkdtemp(prefix="commdesk-shots-"))
+    os.environ["COMMDESK_HOME"] = str(home)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        return shoot(out, args.households)
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def shoot(out: Path, households: int) -> int:
+    from commdesk.models.db import open_database
+    from commdesk.services.demo import generate_demo
+    from commdesk.ui.app import create_main_window, make_app
+
+    app = make_app()
+    db_path = Path(os.environ["COMMDESK_HOME"]) / "demo.sqlite3"
+    database = open_database(db_path)
+    generate_demo(database, households=households, seed=1)
+    window = create_main_window(database)
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+    window.start()
+    ledger = window.ledger
+    wait(app, lambda: ledger.model.rowCount() > 0 and ledger.panel.detail is not None and window.runner.idle)
+    shots: list[str] = []
+
+    def save(widget: Any, name: str) -> None:
+        for _ in range(10):
+            app.processEvents()
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        shots.append(path.name)
+
+    save(window, "01_ledger")
+    ledger.search.setText("zs")
+    wait(app, lambda: window.runner.idle and "zs" in ledger.current_filter().search)
+    wait(app, lambda: window.runner.idle)
+    save(window, "02_ledger_search_pinyin")
+    ledger.search.setText("")
+    ledger.review_box.setChecked(True)
+    wait(app, lambda: window.runner.idle)
+    save(window, "03_ledger_review")
+    ledger.review_box.setChecked(False)
+    wait(app, lambda: window.runner.idle and ledger.model.rowCount() > 0)
+    ledger.panel.tabs.setCurrentIndex(1)
+    save(window, "04_ledger_history")
+    ledger.panel.tabs.setCurrentIndex(0)
+
+    actions = ledger.actions
+
+    def dialog_shot(trigger: Callable[[], None], name: str, prepare: Callable[[Any], None] | None = None) -> None:
+        trigger()
+        wait(app, lambda: actions.last_dialog is not None and actions.last_dialog.isVisible())
+        d = actions.last_dialog
+        if prepare is not None:
+            prepare(d)
+            wait(app, lambda: window.runner.idle)
+        save(d, name)
+        d.reject()
+        wait(app, lambda: actions.last_dialog is None)
+
+    dialog_shot(actions.edit_resident, "10_dialog_edit_resident")
+    dialog_shot(actions.add_resident, "11_dialog_add_member_invalid_id",
+                lambda d: (d.name.setText("赵六"), d.id_number.setText("130102199003071234"),
+                           d.phone.setText("12345")))
+    dialog_shot(actions.edit_household, "12_dialog_edit_household")
+    actions.add_household()
+    wait(app, lambda: actions.last_dialog is not None and actions.last_dialog.isVisible())
+    save(actions.last_dialog, "13_dialog_new_household")
+    actions.last_dialog.reject()
+    wait(app, lambda: actions.last_dialog is None)
+    dialog_shot(actions.move_resident, "14_dialog_move", lambda d: d.query.setText("H0000"))
+    dialog_shot(actions.record_event, "15_dialog_event")
+
+    for i, page in enumerate(window.pages):
+        if page is ledger:
+            continue
+        window.nav.setCurrentRow(i)
+        wait(app, lambda: window.runner.idle)
+        save(window, f"2{i}_page_{page.objectName()}")
+    window.nav.setCurrentRow(0)
+
+    from commdesk.ui.dialogs.welcome import WelcomeDialog
+
+    welcome = WelcomeDialog(window)
+    welcome.show()
+    save(welcome, "30_welcome")
+    welcome.close()
+    from commdesk.ui.grids_page import GridDialog
+
+    grid_dialog = GridDialog(window, window.grids.rows[0] if window.grids.rows else None)
+    grid_dialog.show()
+    save(grid_dialog, "31_dialog_grid")
+    grid_dialog.close()
+
+    extra = getattr(window, "screenshot_extras", None)
+    if extra is not None:
+        extra(save, lambda cond: wait(app, cond))
+    window.runner.shutdown()
+    window.close()
+    database.close()
+    print("\n".join(str(out / s) for s in shots))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

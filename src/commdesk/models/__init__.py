@@ -4,10 +4,11 @@ from commdesk.models.community import Community, Grid
 from commdesk.models.household import Household, Resident, ResidentEvent
 from commdesk.models.audit import AuditEntry
 from commdesk.models.settings import Setting
+from commdesk.models.import_batch import ImportBatch, ImportBatchChange
 
 __all__ = [
     "Base", "acting_user", "Community", "Grid", "Household", "Resident", "ResidentEvent",
-    "AuditEntry", "Setting",
+    "AuditEntry", "Setting", "ImportBatch", "ImportBatchChange",
 ]
 
 # Register the search-index session hooks wherever the models are used.

@@ -1,0 +1,220 @@
+"""A ledger as an .xlsx workbook (XlsxWriter, constant-memory mode: rows stream to disk).
+
+Title row merged across the table; 填报单位 and 填报日期 line; bordered table with a bold header
+row that is frozen and repeated on every printed page; A4 (landscape for wide ledgers), fit to
+page width; footer with 填表人/审核人 and "第 &P 页 共 &N 页"; widths fit to the content; ID
+numbers, phones and household numbers written as text, dates as real dates. Every string is
+written with ``write_string`` (and the workbook's string conversions are off), so a value such
+as ``=HYPERLINK(…)`` stays text: no formula injection.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from commdesk.i18n import _
+from commdesk.reports.ledger import Column, Item, Section, formatter
+
+TITLE_ROW, INFO_ROW, HEADER_ROW = 0, 1, 2
+FIRST_DATA_ROW = 3
+DATE_FORMAT = "yyyy-mm-dd"
+MAX_WIDTH = 48
+WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                    "strings_to_urls": False}
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+Progress = Callable[[int, int | None], None]
+Cancel = Callable[[], bool]
+
+
+def display_width(text: str) -> int:
+    """Width in Excel character units: a Chinese character counts two."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("gbk", "replace"))
+
+
+def sheet_name(title: str) -> str:
+    return (_SHEET_BAD.sub("", title) or "Sheet1")[:31]
+
+
+def footer_text() -> str:
+    return _("&L填表人：&C第 &P 页 共 &N 页&R审核人：")
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook, font: str) -> None:
+        base = {"font_name": font, "font_size": 10, "border": 1, "valign": "vcenter"}
+        self.wb = wb
+        self.base = base
+        self.title = wb.add_format({"font_name": font, "font_size": 16, "bold": True, "align": "center",
+                                    "valign": "vcenter"})
+        self.info_left = wb.add_format({"font_name": font, "font_size": 10, "align": "left", "valign": "vcenter"})
+        self.info_right = wb.add_format({"font_name": font, "font_size": 10, "align": "right", "valign": "vcenter"})
+        self.header = wb.add_format({**base, "bold": True, "align": "center", "text_wrap": True,
+                                     "bg_color": "#D9D9D9"})
+        self.section = wb.add_format({**base, "bold": True, "align": "left", "bg_color": "#F2F2F2"})
+        self.sign = wb.add_format({"font_name": font, "font_size": 11, "align": "left", "valign": "vcenter"})
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def cell(self, column: Column) -> Any:
+        key = (column.kind, column.alignment)
+        fmt = self._cache.get(key)
+        if fmt is None:
+            props = {**self.base, "align": column.alignment}
+            if column.kind == "date":
+                props["num_format"] = DATE_FORMAT
+            elif column.kind in ("id", "phone", "code", "text"):
+                props["num_format"] = "@"
+                props["text_wrap"] = column.kind == "text"
+            elif column.kind in ("int", "seq"):
+                props["num_format"] = "0"
+            fmt = self.wb.add_format(props)
+            self._cache[key] = fmt
+        return fmt
+
+
+def _cell_writer(ws: Any, column: Column, masked: bool, fmt: Any) -> Callable[[int, int, Any], str]:
+    """A function writing one value of this column and returning its display text (for widths)."""
+    kind = column.kind
+    text_of = formatter(column, masked)
+    write_string, write_blank = ws.write_string, ws.write_blank
+    if kind == "date":
+        write_datetime = ws.write_datetime
+
+        def write_date(r: int, c: int, v: Any) -> str:
+            if v is None or v == "":
+                write_blank(r, c, None, fmt)
+                return ""
+            if isinstance(v, date):
+                write_datetime(r, c, v if isinstance(v, datetime) else datetime(v.year, v.month, v.day), fmt)
+                return "0000-00-00"
+            s = str(v)
+            write_string(r, c, s, fmt)
+            return s
+        return write_date
+    if kind in ("int", "number", "seq"):
+        write_number = ws.write_number
+
+        def write_num(r: int, c: int, v: Any) -> str:
+            if v is None or v == "":
+                write_blank(r, c, None, fmt)
+                return ""
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                write_number(r, c, v, fmt)
+                return str(v)
+            s = str(v)
+            write_string(r, c, s, fmt)
+            return s
+        return write_num
+
+    def write_text(r: int, c: int, v: Any) -> str:
+        s = text_of(v)
+        if s:
+            write_string(r, c, s, fmt)
+        else:
+            write_blank(r, c, None, fmt)
+        return s
+    return write_text
+
+
+def write_ledger_xlsx(out: Path, items: Iterable[Item], columns: Sequence[Column], *, title: str, unit: str,
+                      date_text: str, landscape: bool, masked: bool, total: int | None = None,
+                      progress: Progress | None = None, cancel: Cancel | None = None, every: int = 2000,
+                      font: str = "宋体") -> int:
+    """Write the ledger; returns the number of data rows."""
+    from commdesk.reports.pdf_ledger import ExportCancelled
+
+    columns = list(columns)
+    ncol = len(columns)
+    wb = xlsxwriter.Workbook(str(out), WORKBOOK_OPTIONS)
+    try:
+        wb.set_properties({"title": title, "company": unit, "author": "commdesk"})
+        ws = wb.add_worksheet(sheet_name(title))
+        f = _Formats(wb, font)
+        last = max(ncol - 1, 0)
+        # title and info lines
+        ws.set_row(TITLE_ROW, 30)
+        if last:
+            ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, "", f.title)
+        ws.write_string(TITLE_ROW, 0, title, f.title)
+        ws.set_row(INFO_ROW, 20)
+        half = max(ncol // 2, 1)
+        unit_text = _("填报单位：{unit}").format(unit=unit)
+        date_line = _("填报日期：{date}").format(date=date_text)
+        if ncol >= 2:
+            if half - 1 > 0:
+                ws.merge_range(INFO_ROW, 0, INFO_ROW, half - 1, "", f.info_left)
+            ws.write_string(INFO_ROW, 0, unit_text, f.info_left)
+            if last > half:
+                ws.merge_range(INFO_ROW, half, INFO_ROW, last, "", f.info_right)
+            ws.write_string(INFO_ROW, half, date_line, f.info_right)
+        else:
+            ws.write_string(INFO_ROW, 0, f"{unit_text}  {date_line}", f.info_left)
+        widths = [max(display_width(c.header), 4) for c in columns]
+        for c, col in enumerate(columns):
+            ws.write_string(HEADER_ROW, c, col.header, f.header)
+        writers = [_cell_writer(ws, col, masked, f.cell(col)) for col in columns]
+        group_level = [col.group_level for col in columns]
+        row = FIRST_DATA_ROW
+        done = 0
+        for item in items:
+            if isinstance(item, Section):
+                if last:
+                    ws.merge_range(row, 0, row, last, "", f.section)
+                ws.write_string(row, 0, item.label, f.section)
+                row += 1
+                continue
+            values, _group, first = item
+            for c, v in enumerate(values):
+                if not first and group_level[c]:
+                    v = None
+                s = writers[c](row, c, v)
+                if len(s) * 2 > widths[c]:
+                    w = display_width(s)
+                    if w > widths[c]:
+                        widths[c] = w
+            row += 1
+            done += 1
+            if done % every == 0:
+                if cancel is not None and cancel():
+                    raise ExportCancelled()
+                if progress is not None:
+                    progress(done, total)
+        # signature line under the table
+        sign_row = row + 1
+        ws.set_row(sign_row, 28)
+        sign = _("填表人：　　　　　　审核人：　　　　　　社区（盖章）：　　　　　　日期：　　年　　月　　日")
+        if last:
+            ws.merge_range(sign_row, 0, sign_row, last, "", f.sign)
+        ws.write_string(sign_row, 0, sign, f.sign)
+        # widths fit to content (constant-memory mode writes <cols> at close, so this may come last)
+        for c, w in enumerate(widths):
+            ws.set_column(c, c, min(w + 2, MAX_WIDTH))
+        ws.freeze_panes(FIRST_DATA_ROW, 0)
+        ws.repeat_rows(HEADER_ROW)
+        ws.set_paper(9)
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_footer(footer_text(), {"margin": 0.25})
+        ws.print_area(0, 0, sign_row, last)
+    except BaseException:
+        try:
+            wb.close()
+        except Exception:  # noqa: BLE001 - the partial file is deleted by the caller
+            pass
+        raise
+    wb.close()
+    if progress is not None:
+        progress(done, total)
+    return done

@@ -56,11 +56,6 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
 
-    def show_page(self, cls: type) -> QWidget:
-        """Switch to the page of this class (dashboard alerts open the list behind them)."""
-        page = self.page_by_class[cls]
-        self.nav.setCurrentRow(self.pages.index(page))
-        return page
         self.status = QLabel("")
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
@@ -72,6 +67,12 @@ class MainWindow(QMainWindow):
         geometry = settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+
+    def show_page(self, cls: type) -> QWidget:
+        """Switch to the page of this class (dashboard alerts open the list behind them)."""
+        page = self.page_by_class[cls]
+        self.nav.setCurrentRow(self.pages.index(page))
+        return page
 
     def add_page(self, page: QWidget) -> None:
         self.pages.append(page)

@@ -287,9 +287,10 @@ def _load_builtins() -> None:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        import commdesk.reports.change_ledger  # noqa: F401
+        # the order here is the order of ``export --list`` and of the export dialog
         import commdesk.reports.household_ledger  # noqa: F401
         import commdesk.reports.key_group_ledger  # noqa: F401
+        import commdesk.reports.change_ledger  # noqa: F401  # isort: skip
 
 
 def get_ledger(key: str) -> Ledger:

@@ -43,7 +43,8 @@ def test_households_workbook_layout_and_page_setup(db: Any, tmp_path: Path) -> N
     assert ws.print_title_rows == "$3:$3"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    # fitToWidth defaults to 1 in OOXML (XlsxWriter leaves the default out); height 0 = as many pages as needed
+    assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert "填表人" in ws.oddFooter.left.text and "审核人" in ws.oddFooter.right.text
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"

@@ -52,7 +52,8 @@ _CHOSEN: PdfFont | None = None
 def cjk_font(prefer_system: bool = True, candidates: list[tuple[Path, int]] | None = None) -> PdfFont:
     """Register (once) and return the font the PDFs use."""
     global _CHOSEN
-    if _CHOSEN is not None and candidates is None:
+    explicit = candidates is not None
+    if _CHOSEN is not None and not explicit:
         return _CHOSEN
     if candidates is None:
         candidates = system_candidates() if prefer_system else []
@@ -76,5 +77,6 @@ def cjk_font(prefer_system: bool = True, candidates: list[tuple[Path, int]] | No
         log.warning("no embeddable CJK font found; falling back to %s (not embedded)", FALLBACK_CID)
         pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_CID))
         chosen = PdfFont(FALLBACK_CID, FALLBACK_CID, False)
-    _CHOSEN = chosen
+    if not explicit:
+        _CHOSEN = chosen
     return chosen

@@ -271,6 +271,17 @@ def test_new_residents_are_searchable_at_once(fresh: World) -> None:
     assert found(fresh, "单") == {"单雄信", "单田芳"}
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: the session hooks ignore session.deleted, so deleting a resident "
+                                        "leaves its rows in both FTS tables (check then reports a mismatch)")
+def test_deleted_resident_leaves_the_index(fresh: World) -> None:
+    rid = fresh.ids["解缙"]
+    with fresh.db.Session.begin() as s:  # type: ignore[attr-defined]
+        s.delete(s.get_one(Resident, rid))
+    with fresh.db.engine.connect() as conn:  # type: ignore[attr-defined]
+        assert _fts_counts(conn) == (len(PEOPLE) - 1,) * 3
+        assert conn.exec_driver_sql(f"SELECT count(*) FROM resident_fts_tri WHERE rowid = {rid}").scalar() == 0
+
+
 def _fts_counts(conn: object) -> tuple[int, int, int]:
     q = conn.exec_driver_sql  # type: ignore[attr-defined]
     return (q("SELECT count(*) FROM resident").scalar(), q("SELECT count(*) FROM resident_fts_tri").scalar(),

@@ -90,5 +90,6 @@ CHANGES = register_ledger(Ledger(
         FilterSpec("kind", _("变动类别"), lambda s: [(k, k) for k in CHANGE_KINDS]),
     ),
     landscape=True,
+    order=30,
     needs_month=True,
 ))

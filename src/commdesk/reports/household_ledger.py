@@ -107,4 +107,5 @@ HOUSEHOLDS = register_ledger(Ledger(
     ),
     sorts=(("grid", _("按网格、户号")), ("household_no", _("按户号")), ("address", _("按住址"))),
     landscape=True,
+    order=10,
 ))

@@ -87,4 +87,5 @@ KEY_GROUPS = register_ledger(Ledger(
         FilterSpec("tag", _("重点人群类别"), tag_choices),
     ),
     landscape=True,
+    order=20,
 ))

@@ -121,6 +121,7 @@ class Ledger:
     landscape: bool | None = None                            # None: decided by the total width
     needs_month: bool = False
     description: str = ""
+    order: int = 100                                         # position in lists (export --list, dialog)
 
     # -- columns ---------------------------------------------------------------------------------
     def column(self, key: str) -> Column:
@@ -287,7 +288,6 @@ def _load_builtins() -> None:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        # the order here is the order of ``export --list`` and of the export dialog
         import commdesk.reports.household_ledger  # noqa: F401
         import commdesk.reports.key_group_ledger  # noqa: F401
         import commdesk.reports.change_ledger  # noqa: F401  # isort: skip
@@ -305,7 +305,8 @@ def get_ledger(key: str) -> Ledger:
 def ledger_keys() -> list[tuple[str, str]]:
     """[(key, Chinese title)] in registration order."""
     _load_builtins()
-    return [(k, led.title) for k, led in _REGISTRY.items()]
+    ordered = sorted(enumerate(_REGISTRY.values()), key=lambda p: (p[1].order, p[0]))
+    return [(led.key, led.title) for _i, led in ordered]
 
 
 def with_month(params: Params, month: tuple[int, int] | None) -> Params:

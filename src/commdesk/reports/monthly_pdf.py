@@ -52,7 +52,7 @@ def _numbered_canvas(font: str) -> type[Canvas]:
         """Holds the (few) pages until the end, then writes "第 N 页 共 M 页" on each."""
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            kwargs.setdefault("initialFontName", font)
+            kwargs["initialFontName"] = font   # no stray non-embedded Helvetica
             super().__init__(*args, **kwargs)
             self._saved: list[dict[str, Any]] = []
 
@@ -101,6 +101,7 @@ def _table(block: Table, st: _Styles, avail: float) -> list[Any]:
     data += [[cell(v, i) for i, v in enumerate(row)] for row in block.rows]
     t = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     style = [
+        ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),   # Table sets it even for Paragraph cells
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9D9D9")),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -170,6 +171,7 @@ def _chart(block: Chart, font: str, avail: float) -> Drawing:
             legend.colorNamePairs = [(PALETTE[i], name) for i, (name, _v) in enumerate(block.series)]
             d.add(legend)
     d.add(String(avail / 2, d.height - 12, block.title, fontName=font, fontSize=10, textAnchor="middle"))
+    d.initialFontName = font   # the renderer's initial font (else a stray, non-embedded Helvetica)
     return d
 
 
@@ -207,7 +209,8 @@ def render_pdf(data: ReportData, out: Path) -> None:
     info = PdfTable([[Paragraph(escape(_("填报单位：{unit}").format(unit=data.context.community)), st.info),
                       Paragraph(escape(_("填报日期：{date}").format(date=chinese_date(data.context.today))),
                                 st.info_right)]], colWidths=[avail / 2] * 2)
-    info.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    info.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                              ("FONTNAME", (0, 0), (-1, -1), font)]))
     story: list[Any] = [Paragraph(escape(data.title), st.title), info]
     for i, (section, blocks) in enumerate(data.sections):
         story.append(Paragraph(escape(numbered(i, section.title)), st.heading))

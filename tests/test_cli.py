@@ -213,8 +213,6 @@ def test_export_without_output_file(tmp_path: Path) -> None:
     assert "-o" in one_line_error(result.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: argparse errors print the whole usage block (several lines) "
-                                        "before the reason")
 def test_unknown_export_format_is_one_line(tmp_path: Path) -> None:
     db = build(tmp_path / "office.sqlite3")
     result = run("export", "residents", "--format", "docx", "-o", str(tmp_path / "x.docx"), "--db", str(db))
@@ -222,8 +220,6 @@ def test_unknown_export_format_is_one_line(tmp_path: Path) -> None:
     assert "docx" in one_line_error(result.stderr)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: export_residents creates the output folder outside its try block, "
-                                        "so a bad -o path is an 'internal error' (exit 2) instead of a user error")
 def test_export_to_an_impossible_path_is_a_user_error(tmp_path: Path) -> None:
     db = build(tmp_path / "office.sqlite3")
     blocker = tmp_path / "afile"

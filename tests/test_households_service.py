@@ -131,8 +131,6 @@ def test_household_no_is_unique(db: object, grids: list[int]) -> None:
         assert s.get_one(Household, other).household_no == "H000002"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: set_archived('household', restore) does not check the household "
-                                        "number, so two active households share one 户号")
 def test_restoring_household_whose_number_was_reused_is_refused(db: object, grids: list[int]) -> None:
     old = new_household(db, grids[0], "H000001")
     with db.Session.begin() as s:  # type: ignore[attr-defined]
@@ -144,8 +142,6 @@ def test_restoring_household_whose_number_was_reused_is_refused(db: object, grid
     assert excinfo.value.field == "household_no"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: restoring a household restores its members without the ID-number "
-                                        "uniqueness check that restoring a single resident does")
 def test_restoring_household_with_a_member_registered_again_is_refused(db: object, grids: list[int]) -> None:
     old = new_household(db, grids[0], "H000001")
     new_resident(db, old, "张三", make_id(seq=1), relation="户主")
@@ -415,8 +411,6 @@ def test_record_event_in_the_future_is_refused(db: object, grids: list[int]) -> 
     assert counts(db) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: record_event accepts a death (or move) dated before the "
-                                        "resident's birth date")
 def test_event_before_birth_is_refused(db: object, grids: list[int]) -> None:
     hid = new_household(db, grids[0], "H000001")
     rid = new_resident(db, hid, "张三", make_id(date(1980, 1, 1)), relation="户主")

@@ -116,8 +116,6 @@ def test_newer_database_is_refused_and_left_untouched(db_path: Path, kw: dict[st
     assert list_backups() == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the connect hook runs 'PRAGMA journal_mode=WAL' before the version "
-                                        "check, so a refused newer file is rewritten (header switched to WAL)")
 def test_newer_database_in_rollback_journal_mode_is_left_untouched(db_path: Path) -> None:
     """Even the header's journal mode must not change on a file this build may not touch."""
     _make_db(db_path)
@@ -206,8 +204,6 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path: Path) -> None:
     assert _digest(path) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: restore_backup lets sqlite3.DatabaseError ('database disk image is "
-                                        "malformed') escape from its integrity check instead of a UserError")
 def test_restore_refuses_a_damaged_backup(tmp_path: Path) -> None:
     path = _make_db(tmp_path / "office.sqlite3")
     with open_database(path) as database:
@@ -221,9 +217,6 @@ def test_restore_refuses_a_damaged_backup(tmp_path: Path) -> None:
     assert _digest(path) == before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: backup_file builds 'file:{path}?mode=ro' without escaping, so a "
-                                        "'#' in the folder name cuts the path: an EMPTY database is backed up "
-                                        "(and a stray file is created)")
 def test_backup_of_a_database_in_a_folder_with_hash_sign(tmp_path: Path) -> None:
     folder = tmp_path / "社区#1"
     folder.mkdir()
@@ -273,8 +266,6 @@ def test_truncated_sqlite_file_is_a_user_error(tmp_path: Path, keep: int) -> Non
         assert conn.exec_driver_sql("SELECT count(*) FROM setting").scalar() == 400
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an unrelated SQLite file (no alembic_version) is 'migrated': "
-                                        "commdesk tables are written into someone else's database")
 def test_foreign_sqlite_file_is_refused_untouched(db_path: Path) -> None:
     conn = sqlite3.connect(db_path)
     conn.execute("CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url TEXT)")

@@ -192,9 +192,6 @@ def test_archive_household_archives_members_and_restore_brings_them_back(db: obj
     assert [e.action for e in _audit(db, "resident", early)] == ["create", "archive"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: set_archived restores members whose own archived_at equals the "
-                                        "household's to the second, so a member archived in the same second "
-                                        "just before the household comes back too")
 def test_member_archived_just_before_household_stays_archived(db: object,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import commdesk.services.households as households
@@ -339,8 +336,6 @@ def test_readonly_open_of_missing_file_is_a_user_error(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the read-only URL 'file:{path}?mode=ro' is not escaped: with a '#' "
-                                        "in the folder name SQLite opens (and creates) a different, empty file")
 def test_readonly_open_in_a_folder_with_hash_sign(tmp_path: Path) -> None:
     folder = tmp_path / "社区#2"
     folder.mkdir()

@@ -24,8 +24,15 @@ log = logging.getLogger("commdesk.cli")
 PLUGINS = ("commdesk.importers.command", "commdesk.reports.command")
 
 
+class CommdeskParser(argparse.ArgumentParser):
+    """Usage errors in one line (the reason and where to look), not the whole usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message}（{self.prog} --help 查看用法）\n")
+
+
 def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = CommdeskParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS,
                         help=_("数据库：SQLite 文件路径或 SQLAlchemy URL（默认在用户数据目录）"))
     return common
@@ -124,7 +131,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(prog="commdesk", parents=[common],
+    parser = CommdeskParser(prog="commdesk", parents=[common],
                                      description=_("社区工作台：住户台账、党建、会议与责任清单"))
     parser.add_argument("--version", action="version", version=f"commdesk {__version__}")
     parser.add_argument("--readonly", action="store_true", help=_("以只读方式打开数据库"))
@@ -187,8 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     setup_logging()
-    if args.func is not cmd_gui:
-        acting_user.set("cli")
+    token = acting_user.set("cli") if args.func is not cmd_gui else None
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -208,3 +214,6 @@ def main(argv: list[str] | None = None) -> int:
         print(_("commdesk: 内部错误（{kind}），详情已写入日志 {path}").format(
             kind=type(exc).__name__, path=logs_dir() / "commdesk.log"), file=sys.stderr)
         return 2
+    finally:
+        if token is not None:
+            acting_user.reset(token)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from commdesk.models.base import Base, RecordMixin, current_user, new_uuid, now
 
-_SKIP = {"id", "uuid", "created_at", "updated_at", "updated_by", "py_initials", "py_full", "rel_order"}
+_SKIP = {"id", "uuid", "created_at", "updated_at", "updated_by", "py_initials", "py_full", "rel_order",
+         "archive_batch"}
 
 
 class AuditEntry(Base):

@@ -24,6 +24,13 @@ log = logging.getLogger("commdesk.db")
 BUSY_TIMEOUT_MS = 5000
 
 
+def sqlite_uri(path: Path, mode: str = "ro") -> str:
+    """A ``file:`` URI for SQLite with the path escaped (a '#' or '?' in a folder name is common)."""
+    from urllib.parse import quote
+
+    return f"file:{quote(path.as_posix(), safe='/:')}?mode={mode}"
+
+
 def resolve_url(db: str | Path | None) -> tuple[str, Path | None]:
     """``--db`` value → (SQLAlchemy URL, SQLite file path or None)."""
     if db is None:
@@ -42,10 +49,10 @@ def resolve_url(db: str | Path | None) -> tuple[str, Path | None]:
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, readonly: bool) -> None:
+    # journal_mode=WAL is persistent in the file: set once by open_database after the version
+    # check (so a file we refuse is never rewritten), not on every connection.
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    if not readonly:
-        cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA cache_size=-32000")
@@ -56,9 +63,12 @@ def create_db_engine(url: str, *, readonly: bool = False) -> Engine:
     if url.startswith("sqlite"):
         connect_args: dict[str, object] = {"check_same_thread": False}
         if readonly:
-            u = make_url(url)
-            url = f"sqlite+pysqlite:///file:{u.database}?mode=ro&uri=true"
-        engine = create_engine(url, connect_args=connect_args)
+            # a read-only URI built by us (escaped), handed to sqlite3 directly
+            uri = sqlite_uri(Path(make_url(url).database or ""), "ro")
+            engine = create_engine("sqlite+pysqlite://", creator=lambda: sqlite3.connect(
+                uri, uri=True, check_same_thread=False))
+        else:
+            engine = create_engine(url, connect_args=connect_args)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: sqlite3.Connection, record: object) -> None:
@@ -126,8 +136,15 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
         engine = create_db_engine(url, readonly=readonly)
         database = Database(url=url, path=path, engine=engine, readonly=readonly, lock=instance_lock)
         if migrate and not readonly:
-            from commdesk.models.migrate import upgrade
+            from commdesk.models.migrate import check_version, upgrade
 
+            check_version(database)
+            if url.startswith("sqlite"):
+                raw = engine.raw_connection()  # outside any transaction
+                try:
+                    raw.driver_connection.execute("PRAGMA journal_mode=WAL")  # type: ignore[union-attr]
+                finally:
+                    raw.close()
             upgrade(database)
         else:
             from commdesk.models.migrate import check_version

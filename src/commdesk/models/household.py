@@ -59,6 +59,8 @@ class Household(RecordMixin, Base):
     status: Mapped[str] = mapped_column(String(10), default="在住")
     tags: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: token shared by the household and the members archived together with it
+    archive_batch: Mapped[str | None] = mapped_column(String(32), default=None)
 
     grid: Mapped[Grid | None] = relationship()
     members: Mapped[list[Resident]] = relationship(back_populates="household",
@@ -101,6 +103,8 @@ class Resident(RecordMixin, Base):
     #: Search keys (pinyin), maintained by commdesk.search.index.
     py_initials: Mapped[str] = mapped_column(String(50), default="", index=True)
     py_full: Mapped[str] = mapped_column(String(200), default="", index=True)
+    #: set when archived together with the household (see services.households.set_archived)
+    archive_batch: Mapped[str | None] = mapped_column(String(32), default=None)
 
     household: Mapped[Household] = relationship(back_populates="members")
 

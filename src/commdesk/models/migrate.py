@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from commdesk.errors import DatabaseTooNew
+from commdesk.errors import DatabaseDamaged, DatabaseTooNew
 from commdesk.i18n import _
 
 log = logging.getLogger("commdesk.migrate")
@@ -32,9 +32,15 @@ HEAD = REVISIONS[-1]
 
 
 def current_revision(database: object) -> str | None:
+    """The schema revision; None for an empty file. A database that has tables but is not
+    commdesk's (no alembic_version) is refused untouched."""
     engine = database.engine  # type: ignore[attr-defined]
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
+            others = [t for t in inspect(conn).get_table_names() if not t.startswith("sqlite_")]
+            if others:
+                raise DatabaseDamaged(_("这个文件是其他程序的数据库，不是 commdesk 数据库，没有做任何修改。"
+                                        "请打开 commdesk 的数据库文件。"))
             return None
         row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
         return row[0] if row else None

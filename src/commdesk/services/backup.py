@@ -26,7 +26,9 @@ def backup_file(src: Path, dest_dir: Path, reason: str) -> Path:
     dest_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = dest_dir / f"{src.stem}-{stamp}-{_safe(reason)}.sqlite3"
-    source = sqlite3.connect(f"file:{src.as_posix()}?mode=ro", uri=True)
+    from commdesk.models.db import sqlite_uri
+
+    source = sqlite3.connect(sqlite_uri(src, "ro"), uri=True)
     try:
         dest = sqlite3.connect(target)
         try:
@@ -74,9 +76,13 @@ def restore_backup(backup: Path, db_path: Path) -> Path:
     with backup.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise UserError(_("“{name}”不是有效的备份文件。").format(name=backup.name))
-    check = sqlite3.connect(f"file:{backup.as_posix()}?mode=ro", uri=True)
+    from commdesk.models.db import sqlite_uri
+
+    check = sqlite3.connect(sqlite_uri(backup, "ro"), uri=True)
     try:
         ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError:
+        ok = "damaged"
     finally:
         check.close()
     if ok != "ok":

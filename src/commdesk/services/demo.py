@@ -19,12 +19,14 @@ The audit trail gets one ``demo`` entry for the whole generation. No names here 
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import logging
+import os
 import random
 import time
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -88,12 +90,13 @@ def _stamp(moment: datetime) -> str:
 
 
 class _Member:
-    __slots__ = ("surname", "given", "gender", "born", "relation", "region", "hukou", "ethnicity", "married",
+    __slots__ = ("surname", "given", "gender", "born", "birth", "relation", "region", "hukou", "ethnicity", "married",
                  "status", "left_on", "place", "move_in", "tags")
 
     def __init__(self, surname: str, gender: str, born: int, relation: str) -> None:
         self.surname, self.gender, self.born, self.relation = surname, gender, born, relation
         self.given = ""
+        self.birth = date.min
         self.region = ""
         self.hukou = "户籍"
         self.ethnicity = "汉族"
@@ -113,45 +116,23 @@ class _People:
         self.today = today.toordinal()
         self.first17: set[str] = set()
         self.phones: set[str] = set()
-        self._surnames = tuple(s for s, _w in names.SURNAMES)
-        self._surname_cum = _cumulative(w for _s, w in names.SURNAMES)
-        self._regions = tuple(c for c, _w in names.CITY_REGIONS)
-        self._region_cum = _cumulative(w for _c, w in names.CITY_REGIONS)
-        self._origins = tuple((c, p) for c, p, _w in names.ORIGINS)
-        self._origin_cum = _cumulative(w for _c, _p, w in names.ORIGINS)
-        self._ethnic = tuple(e for e, _w in names.ETHNICITIES)
-        self._ethnic_cum = _cumulative(w for _e, w in names.ETHNICITIES)
-        self._kind_cum = _cumulative(_KIND_WEIGHTS)
+        self.surname = _Pick(self.rng, names.SURNAMES)
+        self.region = _Pick(self.rng, names.CITY_REGIONS)
+        self.origin = _Pick(self.rng, [((c, p), w) for c, p, w in names.ORIGINS])
+        self.ethnicity = _Pick(self.rng, names.ETHNICITIES)
+        self.kind = _Pick(self.rng, list(zip(_KINDS, _KIND_WEIGHTS)))
+        self.education = [(before, _Pick(self.rng, list(zip(levels, weights))))
+                          for before, levels, weights in _EDUCATION_BY_ERA]
 
     # --- small draws -----------------------------------------------------------------------
     def years(self, lo: float, hi: float) -> int:
         return int(self.rng.uniform(lo, hi) * YEAR)
 
-    def age(self, born: int, on: int | None = None) -> int:
-        b, d = date.fromordinal(born), date.fromordinal(on or self.today)
-        return d.year - b.year - ((d.month, d.day) < (b.month, b.day))
-
-    def surname(self) -> str:
-        return self.rng.choices(self._surnames, cum_weights=self._surname_cum)[0]
-
     def other_surname(self, avoid: str) -> str:
         s = self.surname()
         return self.surname() if s == avoid else s
 
-    def region(self) -> str:
-        return self.rng.choices(self._regions, cum_weights=self._region_cum)[0]
-
-    def origin(self) -> tuple[str, str]:
-        return self.rng.choices(self._origins, cum_weights=self._origin_cum)[0]
-
-    def ethnicity(self) -> str:
-        return self.rng.choices(self._ethnic, cum_weights=self._ethnic_cum)[0]
-
-    def kind(self) -> str:
-        return self.rng.choices(_KINDS, cum_weights=self._kind_cum)[0]
-
-    def given(self, gender: str, born: int) -> str:
-        year = date.fromordinal(born).year
+    def given(self, gender: str, year: int) -> str:
         era = "old" if year < 1960 else "mid" if year < 1985 else "young" if year < 2005 else "kid"
         if self.rng.random() < 0.55:
             return self.rng.choice(names.GIVEN_NAMES[(gender, era)])
@@ -159,11 +140,10 @@ class _People:
 
     def person_name(self, min_age: int = 28, max_age: int = 55) -> str:
         gender = self.rng.choice("男女")
-        return self.surname() + self.given(gender, self.today - self.years(min_age, max_age))
+        return self.surname() + self.given(gender, date.fromordinal(self.today - self.years(min_age, max_age)).year)
 
-    def id_number(self, region: str, born: int, gender: str) -> str:
-        b = date.fromordinal(born)
-        head = f"{region}{b.year:04d}{b.month:02d}{b.day:02d}"
+    def id_number(self, region: str, birth: date, gender: str) -> str:
+        head = f"{region}{birth.year:04d}{birth.month:02d}{birth.day:02d}"
         odd = gender == "男"
         while True:
             first17 = f"{head}{self.rng.randrange(100):02d}{self.rng.randrange(5) * 2 + odd}"
@@ -317,22 +297,23 @@ class _People:
                 m.region, m.place = self.origin()
             else:
                 m.region = self.region()
-            if m.region == "130103" and date.fromordinal(m.born).year >= 2014:
+            m.birth = date.fromordinal(m.born)
+            if m.region == "130103" and m.birth.year >= 2014:
                 m.region = "130105"                                 # 桥东区 was merged in 2014
-            m.given = self.given(m.gender, m.born)
+            m.given = self.given(m.gender, m.birth.year)
             while m.surname + m.given in taken:
-                m.given = self.given(m.gender, m.born)
+                m.given = self.given(m.gender, m.birth.year)
             taken.add(m.surname + m.given)
             if m.relation == "户主":
                 continue
             age = (today - m.born) / YEAR
-            if age >= 65 and rng.random() < (0.07 if age < 80 else 0.16):
+            if age >= 65 and rng.random() < (0.09 if age < 80 else 0.2):
                 m.status, m.left_on = "死亡", max(today - rng.randrange(EVENT_DAYS), m.born + 1)
-            elif age >= 18 and rng.random() < (0.2 if m.relation in ("子", "女") and not m.married and age <= 40
-                                                else 0.004):
+            elif age >= 18 and rng.random() < (0.28 if m.relation in ("子", "女") and not m.married and age <= 40
+                                                else 0.006):
                 m.status, m.left_on = "迁出", today - rng.randrange(EVENT_DAYS)
                 m.place = rng.choice(names.DESTINATIONS)
-        return (housing, "空挂" if not floating and rng.random() < 0.008 else "在住",
+        return (housing, "空挂" if housing == "自有" and rng.random() < 0.008 else "在住",
                 join_tags(self._tags(members, kind, floating)), "")
 
     def _tags(self, members: list[_Member], kind: str, floating: bool) -> set[str]:
@@ -379,11 +360,11 @@ class _People:
         """(ID number or None, review flag, phone, education, work unit, political status)."""
         rng = self.rng
         age = (self.today - m.born) / YEAR
-        year = date.fromordinal(m.born).year
+        year = m.birth.year
         if rng.random() < 0.005:
             number, review = None, REVIEW_FLAG
         else:
-            number, review = self.id_number(m.region, m.born, m.gender), ""
+            number, review = self.id_number(m.region, m.birth, m.gender), ""
         phone = ""
         if age >= 18 or (age >= 16 and rng.random() < 0.5):
             r = rng.random()
@@ -402,10 +383,7 @@ class _People:
         elif age < 22 and rng.random() < 0.5:
             education, work = "本科", rng.choice(names.SCHOOLS["大学"])
         else:
-            for before, levels, weights in _EDUCATION_BY_ERA:
-                if year < before:
-                    education = rng.choices(levels, weights)[0]
-                    break
+            education = next(pick() for before, pick in self.education if year < before)
             work = self.work_unit(age, m.gender)
         political = "群众"
         if age >= 18:
@@ -460,12 +438,28 @@ class _People:
                                     yield name, str(building), str(unit), f"{floor}{door:02d}"
 
 
-def _cumulative(weights: Any) -> list[float]:
-    out, total = [], 0.0
-    for w in weights:
-        total += w
-        out.append(total)
-    return out
+class _Pick:
+    """A weighted choice from (item, weight) pairs; much cheaper per call than ``random.choices``."""
+
+    __slots__ = ("items", "cum", "total", "rand")
+
+    def __init__(self, rng: random.Random, pairs: Any) -> None:
+        self.items = tuple(item for item, _w in pairs)
+        self.cum = list(itertools.accumulate(w for _i, w in pairs))
+        self.total = self.cum[-1]
+        self.rand = rng.random
+
+    def __call__(self) -> Any:
+        return self.items[bisect.bisect_right(self.cum, self.rand() * self.total)]
+
+
+def _uuid_hexes() -> Iterator[str]:
+    """Random version-4 UUIDs as 32 hex digits, drawn 4096 at a time (one urandom call, not one per row)."""
+    while True:
+        raw = os.urandom(16 * 4096).hex()
+        for i in range(0, len(raw), 32):
+            h = raw[i:i + 32]
+            yield f"{h[:12]}4{h[13:16]}{'89ab'[int(h[16], 16) & 3]}{h[17:]}"
 
 
 def _first_estate(community_name: str) -> str:
@@ -476,7 +470,7 @@ def _first_estate(community_name: str) -> str:
             break
     if not base:
         return "幸福里小区"
-    return base if base.endswith(names.ESTATE_SUFFIXES) else base + "小区"
+    return base if base.endswith(("小区", "新村", "家园", "花园", "嘉园", "公寓", "苑")) else base + "小区"
 
 
 def _check_empty(conn: Connection) -> None:
@@ -509,6 +503,7 @@ def generate_demo(database: Any, households: int = 300, seed: int = 1, *, commun
     moment = now()
     stamp = _stamp(moment)
     keys = lru_cache(maxsize=None)(pinyin_keys)
+    uuids = _uuid_hexes()
     grid_count = max(3, round(households / HOUSEHOLDS_PER_GRID))
     counts = {"households": households, "residents": 0, "in_residence": 0, "moved_out": 0, "deceased": 0,
               "events": 0, "party_members": 0, "needs_review": 0}
@@ -518,13 +513,13 @@ def generate_demo(database: Any, households: int = 300, seed: int = 1, *, commun
         grid_base = conn.execute(text("SELECT coalesce(max(id), 0) FROM grid")).scalar_one()
         hid = conn.execute(text("SELECT coalesce(max(id), 0) FROM household")).scalar_one()
         rid = conn.execute(text("SELECT coalesce(max(id), 0) FROM resident")).scalar_one()
-        community_uuid = uuid.uuid4().hex
+        community_uuid = next(uuids)
         conn.exec_driver_sql(
             "INSERT INTO community (id, uuid, created_at, updated_at, updated_by, name, street_office, district)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (community_id, community_uuid, stamp, stamp, user, community_name, STREET_OFFICE, DISTRICT))
         width = max(2, len(str(grid_count)))
-        grids = [(grid_base + g, uuid.uuid4().hex, stamp, stamp, user, community_id, f"{g:0{width}d}",
+        grids = [(grid_base + g, next(uuids), stamp, stamp, user, community_id, f"{g:0{width}d}",
                   f"第{names.chinese_number(g)}网格", people.person_name(),
                   "、".join(people.person_name(24, 45) for _i in range(2))) for g in range(1, grid_count + 1)]
         conn.exec_driver_sql(_insert_sql("grid", ("id", "uuid", "created_at", "updated_at", "updated_by",
@@ -553,7 +548,7 @@ def generate_demo(database: Any, households: int = 300, seed: int = 1, *, commun
                 estates.add(estate)
                 household_no = f"H{index + 1:06d}"
                 address = format_address(estate, building, unit, room)
-                h_rows.append((hid, uuid.uuid4().hex, stamp, stamp, user, None, household_no,
+                h_rows.append((hid, next(uuids), stamp, stamp, user, None, household_no,
                                grid_base + 1 + index * grid_count // households, estate, building, unit, room,
                                "", housing, status, htags, notes))
                 members.sort(key=lambda m: (RELATION_ORDER.get(m.relation, 99), m.born))
@@ -564,8 +559,8 @@ def generate_demo(database: Any, households: int = 300, seed: int = 1, *, commun
                     initials, full = keys(name)
                     left = date.fromordinal(m.left_on).isoformat() if m.left_on else None
                     move_in = date.fromordinal(m.move_in).isoformat() if m.move_in else None
-                    r_rows.append((rid, uuid.uuid4().hex, stamp, stamp, user, None, hid, name, "", m.gender,
-                                   m.ethnicity, date.fromordinal(m.born).isoformat(), number, m.relation,
+                    r_rows.append((rid, next(uuids), stamp, stamp, user, None, hid, name, "", m.gender,
+                                   m.ethnicity, m.birth.isoformat(), number, m.relation,
                                    RELATION_ORDER.get(m.relation, 99), political, education, work, phone, m.hukou,
                                    join_tags(m.tags), m.status, move_in, left if m.status == "迁出" else None,
                                    left if m.status == "死亡" else None, "", review, initials, full))

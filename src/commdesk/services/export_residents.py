@@ -58,9 +58,9 @@ def _cell(value: Any) -> str:
 def export_residents(session: Session, fmt: str, out: Path) -> int:
     records = iter_resident_records(session)
     count = 0
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "json":
             rows = list(records)
             count = len(rows)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
 from commdesk.models import Household, Resident, ResidentEvent
-from commdesk.models.base import now
+from commdesk.models.base import new_uuid, now
 from commdesk.models.household import RELATION_ORDER, join_tags
 from commdesk.services.changes import Changes
 from commdesk.services.resident_form import HouseholdForm, ResidentForm, check_household_form, check_resident_form
@@ -148,6 +148,8 @@ def record_event(session: Session, resident_id: int, kind: str, when: date, plac
     resident = session.get_one(Resident, resident_id)
     if when > date.today():
         raise ValidationError("date", _("日期不能晚于今天"))
+    if resident.birth_date is not None and when < resident.birth_date:
+        raise ValidationError("date", _("日期不能早于出生日期"))
     if kind == "迁出":
         if resident.status != "在住":
             raise ValidationError("status", _("只有在住人员可以登记迁出"))
@@ -169,25 +171,39 @@ def record_event(session: Session, resident_id: int, kind: str, when: date, plac
 
 
 def set_archived(session: Session, table: str, record_id: int, archived: bool) -> Changes:
-    """Archive (soft delete) or restore a household (with its members) or a resident."""
+    """Archive (soft delete) or restore a household (with its members) or a resident.
+
+    Members archived together with their household share its ``archive_batch`` token, so a
+    restore brings back exactly those, not members archived on their own before.
+    """
     stamp = now() if archived else None
     if table == "household":
         household = session.get_one(Household, record_id)
-        was = household.archived_at
-        household.archived_at = stamp
-        for member in household.members:
-            # restoring brings back the members archived together with the household
-            if archived and member.archived_at is None:
-                member.archived_at = stamp
-            elif not archived and member.archived_at == was:
-                member.archived_at = None
+        if archived:
+            token = new_uuid()
+            household.archived_at, household.archive_batch = stamp, token
+            for member in household.members:
+                if member.archived_at is None:
+                    member.archived_at, member.archive_batch = stamp, token
+        else:
+            token = household.archive_batch
+            with session.no_autoflush:
+                _check_household_no(session, household.household_no, household.id)
+                back = [m for m in household.members if m.archived_at is not None and token and
+                        m.archive_batch == token]
+                for member in back:
+                    _check_unique_id(session, member.id_number, member.id)
+            household.archived_at, household.archive_batch = None, None
+            for member in back:
+                member.archived_at, member.archive_batch = None, None
     elif table == "resident":
         resident = session.get_one(Resident, record_id)
         if not archived and resident.household.archived_at is not None:
             raise ValidationError("household", _("所在户已归档，请先恢复该户"))
         if not archived and resident.id_number:
-            _check_unique_id(session, resident.id_number, resident.id)
-        resident.archived_at = stamp
+            with session.no_autoflush:
+                _check_unique_id(session, resident.id_number, resident.id)
+        resident.archived_at, resident.archive_batch = stamp, None
     else:
         raise ValueError(table)
     return Changes.of(*CHANGED, ids=[record_id])

@@ -89,6 +89,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_by', sa.String(length=64), server_default='system', nullable=False),
     sa.Column('archived_at', sa.DateTime(), nullable=True),
+    sa.Column('archive_batch', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['grid_id'], ['grid.id'], name=op.f('fk_household_grid_id_grid')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_household')),
     sa.UniqueConstraint('uuid', name=op.f('uq_household_uuid'))
@@ -128,6 +129,7 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.Column('updated_by', sa.String(length=64), server_default='system', nullable=False),
     sa.Column('archived_at', sa.DateTime(), nullable=True),
+    sa.Column('archive_batch', sa.String(length=32), nullable=True),
     sa.ForeignKeyConstraint(['household_id'], ['household.id'], name=op.f('fk_resident_household_id_household')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_resident')),
     sa.UniqueConstraint('uuid', name=op.f('uq_resident_uuid'))

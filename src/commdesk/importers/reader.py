@@ -1,0 +1,318 @@
+"""Reading a register into rows of cell values: python-calamine for .xlsx/.xls, ``csv`` for text.
+
+``open_source(path)`` sniffs the real type (``sniff.py``) and returns a ``Source`` whose sheets
+yield ``(row_index, cells)`` with 0-based absolute row indices and cells padded from column A,
+so that merged ranges (absolute coordinates) and reported row numbers (``row_index + 1``) agree
+with what the user sees in Excel.
+
+Cell values are what calamine returns: ``str``, ``float``/``int``, ``bool``, ``date``/``datetime``
+(date-formatted cells), the cached value of a formula cell. Text that looks like a formula is just
+text: nothing is ever evaluated.
+
+Hostile input is bounded: calamine never expands XML entities (a billion-laughs file fails as
+XML), a worksheet whose XML claims a million (empty) rows is pre-scanned in a streaming pass
+and its empty rows dropped before calamine builds the cell range, so memory stays bounded; rows
+after a gap of ``MAX_EMPTY_GAP`` empty rows are ignored with a warning.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from commdesk.errors import UserError
+from commdesk.i18n import _
+from commdesk.importers.sniff import password_message, sniff
+
+log = logging.getLogger("commdesk.import")
+
+#: Rows after this many consecutive empty rows are ignored (with a warning).
+MAX_EMPTY_GAP = 10_000
+#: Worksheets claiming more rows than this (or with no dimension and very large XML) are pre-scanned.
+PRESCAN_ROWS = 250_000
+PRESCAN_BYTES = 120_000_000
+_CHUNK = 4 << 20
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\$?(\d*)(?::\$?[A-Z]+\$?(\d+))?"')
+_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
+_ROW_NUM = re.compile(rb'\br="(\d+)"')
+_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?t(?:\s[^>]*)?>[^<]*\S|<(?:\w+:)?f[\s>]")
+_SHEET_DATA_OPEN = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(/?)>")
+_SHEET_DATA_CLOSE = re.compile(rb"</(?:\w+:)?sheetData>")
+
+
+@dataclass
+class SourceSheet:
+    """One worksheet. ``rows()`` may be iterated more than once."""
+
+    name: str
+    index: int
+    visible: bool = True
+    height: int = 0
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _calamine: Any = None
+    _csv_text: str | None = None
+    _csv_dialect: Any = None
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        if self._csv_text is not None:
+            reader = csv.reader(io.StringIO(self._csv_text), self._csv_dialect)
+            for i, row in enumerate(reader):
+                yield i, row
+            return
+        sheet = self._calamine
+        start_row, start_col = sheet.start if sheet.start else (0, 0)
+        pad = [""] * start_col
+        for i, row in enumerate(sheet.iter_rows()):
+            yield start_row + i, (pad + row) if start_col else row
+
+
+@dataclass
+class Source:
+    path: Path
+    kind: str                    # xlsx / xls / csv
+    sheets: list[SourceSheet]
+    encoding: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        for sheet in self.sheets:
+            sheet._calamine = None
+
+
+def open_source(path: str | Path) -> Source:
+    path = Path(path)
+    kind = sniff(path)
+    if kind == "csv":
+        return _open_csv(path)
+    return _open_calamine(path, kind)
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise UserError(_("无法导入“{name}”：无法识别文件的文字编码（不是 UTF-8 也不是 GBK），"
+                          "请在 Excel 中另存为 .xlsx 后再导入").format(name=path.name)) from exc
+
+
+def _open_csv(path: Path) -> Source:
+    data = path.read_bytes()
+    text, encoding = _decode(path, data)
+    del data
+    if "\x00" in text[:4096]:
+        raise UserError(_("无法导入“{name}”：不是 Excel 表格或 CSV 文件（无法识别的二进制格式）").format(name=path.name))
+    sample = text[:16384]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    if getattr(dialect, "delimiter", ",") not in ",\t;|":
+        dialect = csv.excel
+    height = text.count("\n") + 1
+    sheet = SourceSheet(name=path.stem, index=0, height=height, _csv_text=text, _csv_dialect=dialect)
+    return Source(path=path, kind="csv", sheets=[sheet], encoding=encoding)
+
+
+# --- xlsx / xls --------------------------------------------------------------------------------
+
+def _broken(path: Path, exc: BaseException) -> UserError:
+    return UserError(_("无法导入“{name}”：文件已损坏或格式不正确，Excel 也可能打不开它。请重新获取原文件"
+                       "（或在 Excel 中另存为 .xlsx）").format(name=path.name), detail=str(exc)[:200])
+
+
+def _open_calamine(path: Path, kind: str) -> Source:
+    import python_calamine as pc
+
+    warnings: list[str] = []
+    try:
+        if kind == "xlsx":
+            prepared = _prescan_xlsx(path, warnings)
+            workbook = pc.CalamineWorkbook.from_filelike(prepared) if prepared is not None \
+                else pc.CalamineWorkbook.from_path(str(path))
+        else:
+            workbook = pc.CalamineWorkbook.from_path(str(path))
+        metas = list(workbook.sheets_metadata)
+    except pc.PasswordError as exc:
+        raise password_message(path) from exc
+    except (pc.CalamineError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise password_message(path) from exc
+        raise _broken(path, exc) from exc
+    sheets: list[SourceSheet] = []
+    for index, meta in enumerate(metas):
+        if str(getattr(meta.typ, "name", meta.typ)).lower().find("work") < 0:
+            continue  # chart sheets, dialogs, macros
+        visible = str(getattr(meta.visible, "name", meta.visible)).lower() == "visible"
+        sheets.append(_LazySheet(name=meta.name, index=index, visible=visible, _workbook=workbook,
+                                 _path=path))
+    return Source(path=path, kind=kind, sheets=sheets, warnings=warnings)
+
+
+@dataclass
+class _LazySheet(SourceSheet):
+    """Loads its cell range from calamine on first use (one sheet in memory at a time is typical)."""
+
+    _workbook: Any = None
+    _path: Path | None = None
+    _loaded: bool = False
+
+    def load(self) -> None:
+        if self._loaded:
+            return
+        import python_calamine as pc
+
+        try:
+            sheet = self._workbook.get_sheet_by_name(self.name)
+            merged = sheet.merged_cell_ranges or []
+        except pc.PasswordError as exc:
+            raise password_message(self._path) from exc  # type: ignore[arg-type]
+        except (pc.CalamineError, ValueError) as exc:
+            raise UserError(_("无法导入“{name}”：工作表“{sheet}”已损坏或格式不正确").format(
+                name=self._path.name if self._path else "", sheet=self.name), detail=str(exc)[:200]) from exc
+        self._calamine = sheet
+        self.height = (sheet.start[0] if sheet.start else 0) + sheet.height
+        self.merged = [(a[0], a[1], b[0], b[1]) for a, b in merged]
+        self._loaded = True
+
+    def unload(self) -> None:
+        self._calamine = None
+        self._loaded = False
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        self.load()
+        if self._calamine is None or self._calamine.height == 0:
+            return iter(())
+        return super().rows()
+
+
+def _sheet_members(zf: zipfile.ZipFile) -> list[str]:
+    return [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+
+
+def _claimed_rows(zf: zipfile.ZipFile, member: str) -> int:
+    with zf.open(member) as fh:
+        head = fh.read(4096)
+    match = _DIMENSION.search(head)
+    if not match:
+        return -1
+    return int(match.group(2) or match.group(1) or 0)
+
+
+def _prescan_xlsx(path: Path, warnings: list[str]) -> io.BytesIO | None:
+    """A trimmed copy of the workbook when a worksheet claims a huge number of rows, else None."""
+    with zipfile.ZipFile(path) as zf:
+        suspicious = []
+        for member in _sheet_members(zf):
+            info = zf.getinfo(member)
+            claimed = _claimed_rows(zf, member)
+            if claimed > PRESCAN_ROWS or (claimed < 0 and info.file_size > PRESCAN_BYTES) \
+                    or info.file_size > 4 * PRESCAN_BYTES:
+                suspicious.append(member)
+        if not suspicious:
+            return None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
+            for info in zf.infolist():
+                if info.filename in suspicious:
+                    data, note = _trim_sheet_xml(zf, info.filename)
+                    if note:
+                        warnings.append(note)
+                    dst.writestr(info.filename, data)
+                else:
+                    dst.writestr(info, zf.read(info.filename))
+    out.seek(0)
+    return out
+
+
+def _trim_sheet_xml(zf: zipfile.ZipFile, member: str) -> tuple[bytes, str]:
+    """Drop empty ``<row>`` elements (and rows after a long empty gap) in one streaming pass."""
+    prefix = b""
+    kept: list[bytes] = []
+    suffix_parts: list[bytes] = []
+    buffer = b""
+    state = "head"            # head -> rows -> tail
+    last_row = 0              # last row number seen
+    last_data = 0             # last row number with a value
+    ignored_after = 0
+    with zf.open(member) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            buffer += chunk
+            if state == "head":
+                opened = _SHEET_DATA_OPEN.search(buffer)
+                if opened is None:
+                    if not chunk:
+                        return buffer, ""
+                    continue
+                prefix = buffer[:opened.end()]
+                buffer = buffer[opened.end():]
+                state = "tail" if opened.group(1) else "rows"
+            if state == "rows":
+                pos = 0
+                while True:
+                    closing = _SHEET_DATA_CLOSE.match(buffer, pos) if buffer[pos:pos + 2] == b"</" else None
+                    if closing is not None:
+                        state = "tail"
+                        buffer = buffer[pos:]
+                        break
+                    match = _ROW.search(buffer, pos)
+                    end_tag = _SHEET_DATA_CLOSE.search(buffer, pos)
+                    if match is None or (end_tag is not None and end_tag.start() < match.start()):
+                        if end_tag is not None:
+                            state = "tail"
+                            buffer = buffer[end_tag.start():]
+                        else:
+                            buffer = buffer[pos:]
+                        break
+                    if match.end() == len(buffer) and chunk:
+                        buffer = buffer[match.start():]   # may be incomplete: wait for more
+                        break
+                    number = _ROW_NUM.search(match.group(1))
+                    row = int(number.group(1)) if number else last_row + 1
+                    last_row = row
+                    body = match.group(2)
+                    if body and _HAS_VALUE.search(body):
+                        if last_data and row - last_data > MAX_EMPTY_GAP:
+                            ignored_after = ignored_after or last_data
+                        elif not ignored_after:
+                            kept.append(match.group(0))
+                            last_data = row
+                    pos = match.end()
+                    if pos >= len(buffer):
+                        buffer = b""
+                        break
+                if state == "rows" and not chunk:
+                    break
+            if state == "tail":
+                suffix_parts.append(buffer)
+                buffer = b""
+                rest = fh.read()
+                suffix_parts.append(rest)
+                break
+            if not chunk:
+                break
+    suffix = b"".join(suffix_parts) or b"</sheetData></worksheet>"
+    prefix = _DIMENSION.sub(b'<dimension ref="A1"', prefix, count=1)
+    note = ""
+    if ignored_after:
+        note = _("工作表第 {row} 行之后隔了一万多个空行，其后的内容已忽略").format(row=ignored_after)
+    log.info("worksheet %s pre-scanned: %d rows with values, last row number %d", member, len(kept), last_row)
+    return prefix + b"".join(kept) + suffix, note

@@ -336,3 +336,21 @@ def test_households_counted_once_in_coverage_total(db: Any, party: dict[str, int
         assert total.percent == 0.0
         assert s.scalar(select(func.count()).select_from(Grid)) == 2
         assert s.scalar(select(func.count()).select_from(PartyMember)) == 0
+
+
+def populate(database: Any) -> dict[str, int]:
+    """build_community + members (one probationary, one mobile), a center with contacts and visits."""
+    ids = build_community(database)
+    ids["m_zhao"] = add_member(database, ids, "赵一", party_post="书记")
+    ids["m_qian"] = add_member(database, ids, "钱二", membership="预备党员", join_date=date(2024, 7, 1))
+    with database.Session.begin() as s:
+        _c, ids["m_out"] = pm.create_member(s, pm.MemberForm(
+            name="流动丙", org_id=ids["b2"], category="流动党员", out_place="广东省深圳市", out_reason="务工",
+            out_date=date(2023, 3, 1), out_contact="13900002222", last_report_date=date(2024, 5, 1),
+            join_date=date(1990, 1, 1), full_date=date(1991, 1, 1)), today=TODAY)
+        _c, ids["center"] = pc.designate_center(s, ids["m_zhao"], date(2024, 1, 1))
+        pc.assign_contacts(s, ids["center"], [ids["P002"], ids["P003"], ids["P006"]], date(2024, 1, 1))
+        vs.record_visit(s, vs.VisitForm(date(2025, 5, 20), ids["P002"], "赵一", kind="节庆慰问",
+                                        findings="身体尚好", needs="希望安装扶手", handling="已联系物业"), TODAY)
+        vs.record_visit(s, vs.VisitForm(date(2025, 5, 3), ids["P003"], "赵一", method="电话"), TODAY)
+    return ids

@@ -5,6 +5,7 @@ tags (list), household_no, grid, address, issues (list of review-flag codes).
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections.abc import Iterator
@@ -90,7 +91,8 @@ def export_residents(session: Session, fmt: str, out: Path) -> int:
             raise UserError(_("不支持的格式：{fmt}（可用 json、csv、xlsx）").format(fmt=fmt))
         tmp.replace(out)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise UserError(_("无法写入文件 {name}：{err}").format(name=out.name, err=exc.strerror)) from exc
     return count
 

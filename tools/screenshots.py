@@ -110,6 +110,8 @@ def shoot(out: Path, households: int) -> int:
         d = actions.last_dialog
         if prepare is not None:
             prepare(d)
+            settle = time.monotonic() + 0.4  # debounce timers
+            wait(app, lambda: time.monotonic() > settle)
             wait(app, lambda: window.runner.idle)
         save(d, name)
         d.reject()

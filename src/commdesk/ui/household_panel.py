@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QHeaderView, QLab
 from commdesk.i18n import _
 from commdesk.services.household_detail import HouseholdDetail
 
-MEMBER_HEADERS = ("姓名", "关系", "性别", "年龄", "状态", "政治面貌", "重点人群", "待核实")
+MEMBER_HEADERS = ("姓名", "关系", "性别", "年龄", "状态", "重点人群", "待核实")
 
 
 class HouseholdPanel(QWidget):
@@ -79,14 +79,13 @@ class HouseholdPanel(QWidget):
         self.members.setRowCount(len(detail.members))
         for row, m in enumerate(detail.members):
             status = m.status + (_("（已归档）") if m.archived else "")
-            cells = (m.name, m.relation, m.gender, "" if m.age is None else str(m.age), status,
-                     m.political_status, m.tags, m.review)
+            cells = (m.name, m.relation, m.gender, "" if m.age is None else str(m.age), status, m.tags, m.review)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, m.id)
                 if m.archived or m.status != "在住":
                     item.setForeground(Qt.GlobalColor.gray)
-                if col == 7 and text:
+                if col == 6 and text:
                     item.setForeground(Qt.GlobalColor.red)
                 self.members.setItem(row, col, item)
             if m.id == select_member:

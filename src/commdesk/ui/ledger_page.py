@@ -36,11 +36,13 @@ class LedgerPage(QWidget):
         self._selected_household: int | None = None
         self._want_select: int | None = None
         self._select_next: int | None = None
+        self._sized = False
 
         self.search = QLineEdit()
         self.search.setObjectName("searchBox")
         self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(_("搜索：姓名、拼音首字母(zs)、身份证号、电话、地址　Ctrl+F"))
+        self.search.setPlaceholderText(_("姓名/拼音(zs)/身份证/电话/地址"))
+        self.search.setToolTip(_("搜索（Ctrl+F）：姓名任意部分、拼音首字母或全拼、身份证号或电话的片段、地址"))
         self.grid_box = QComboBox()
         self.grid_box.setObjectName("gridFilter")
         self.status_box = QComboBox()
@@ -186,6 +188,12 @@ class LedgerPage(QWidget):
         if generation != self._generation:
             return  # a newer query is on its way
         self.model.set_result(ids, rows)
+        if rows and not self._sized:
+            self._sized = True
+            self.table.resizeColumnsToContents()  # fits the first block: digits are narrower than 汉字
+            header = self.table.horizontalHeader()
+            for col in range(self.model.columnCount()):
+                header.resizeSection(col, min(header.sectionSize(col) + 8, 260))
         hint = _("（数字至少输入3位）") if is_too_short(f.search) else ""
         self.count_label.setText(_("共 {n} 人").format(n=len(ids)) + hint)
         row = self.model.row_of(self._want_select) if self._want_select is not None else None

@@ -271,8 +271,6 @@ def test_new_residents_are_searchable_at_once(fresh: World) -> None:
     assert found(fresh, "单") == {"单雄信", "单田芳"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the session hooks ignore session.deleted, so deleting a resident "
-                                        "leaves its rows in both FTS tables (check then reports a mismatch)")
 def test_deleted_resident_leaves_the_index(fresh: World) -> None:
     rid = fresh.ids["解缙"]
     with fresh.db.Session.begin() as s:  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ from commdesk.models.household import Household, Resident, ResidentEvent
 from commdesk.models.audit import AuditEntry
 from commdesk.models.settings import Setting
 from commdesk.models.import_batch import ImportBatch, ImportBatchChange
+from commdesk.models import party  # noqa: F401  (Party organisation, members, center households, visits)
 
 __all__ = [
     "Base", "acting_user", "Community", "Grid", "Household", "Resident", "ResidentEvent",

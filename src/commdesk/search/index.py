@@ -70,6 +70,15 @@ def reindex_residents(conn: Connection, resident_ids: Iterable[int]) -> int:
     return done
 
 
+def delete_residents(conn: Connection, resident_ids: Iterable[int]) -> None:
+    """Remove deleted residents from both FTS tables (bulk deleters call this too)."""
+    ids = sorted(set(resident_ids))
+    for chunk in _chunks(ids):
+        marks = ",".join(str(int(i)) for i in chunk)
+        conn.execute(text(f"DELETE FROM resident_fts_tri WHERE rowid IN ({marks})"))
+        conn.execute(text(f"DELETE FROM resident_fts_char WHERE rowid IN ({marks})"))
+
+
 def reindex_households(conn: Connection, household_ids: Iterable[int]) -> int:
     hids = sorted(set(household_ids))
     rids: list[int] = []
@@ -123,7 +132,10 @@ def _sync_index(session: Session, flush_context: object) -> None:
             state = inspect(obj)
             if any(state.attrs[f].history.has_changes() for f in _ADDRESS_FIELDS):
                 hids.add(obj.id)
+    gone = [obj.id for obj in session.deleted if isinstance(obj, Resident) and obj.id is not None]
     if rids:
         reindex_residents(session.connection(), rids)
     if hids:
         reindex_households(session.connection(), hids)
+    if gone:
+        delete_residents(session.connection(), gone)

@@ -1,0 +1,312 @@
+"""Foundation benchmark: demo build, search latency, ledger id list, GUI start-up — each beside a naive baseline.
+
+    python benchmarks/bench_foundation.py [--households 100000] [--db PATH] [--quick] [--rebuild] [--no-gui]
+
+Builds (or reuses) a street-office-size database in benchmarks/data/ (git-ignored) with
+``commdesk.services.demo.generate_demo`` and prints one JSON document; see benchmarks/README.md
+for what each figure means. The same JSON is written to benchmarks/out/bench_foundation.json.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+if str(SRC) not in sys.path:  # run from a checkout without an editable install
+    sys.path.insert(0, str(SRC))
+
+from sqlalchemy import Connection, text  # noqa: E402
+
+from commdesk.models.db import open_database  # noqa: E402
+
+SEARCH_TARGET_MS = 10.0
+DEMO_TARGET_S = 60.0
+GUI_TARGETS = {"startup_s": 0.8, "ledger_first_paint_s": 0.2, "ledger_extra_mb": 50.0}
+
+_IDS = "SELECT r.id FROM resident r WHERE r.archived_at IS NULL AND {cond} ORDER BY r.id"
+_NAME_LIKE = _IDS.format(cond="r.name LIKE :q")
+#: The naive "search everything": one LIKE over name, ID, phone, pinyin and address joined.
+_ALL_LIKE = (
+    "SELECT r.id FROM resident r JOIN household h ON h.id = r.household_id WHERE r.archived_at IS NULL AND"
+    " (r.name || '|' || coalesce(r.id_number, '') || '|' || r.phone || '|' || r.py_initials || '|' || r.py_full"
+    " || '|' || h.household_no || '|' || h.estate || h.building || '栋' || h.unit || '单元' || h.room || '室')"
+    " LIKE :q ORDER BY r.id"
+)
+_LEDGER_IDS = ("SELECT r.id FROM resident r WHERE r.archived_at IS NULL"
+               " ORDER BY r.household_id, r.rel_order, r.id")
+_LEDGER_ROWS = ("SELECT r.*, h.household_no, h.grid_id, h.estate, h.building, h.unit, h.room, h.address,"
+                " h.housing, h.tags AS household_tags FROM resident r JOIN household h ON h.id = r.household_id"
+                " WHERE r.id IN ({ids})")
+_LOAD_ALL = ("SELECT r.*, h.* FROM resident r JOIN household h ON h.id = r.household_id"
+             " WHERE r.archived_at IS NULL ORDER BY r.household_id, r.rel_order, r.id")
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 1e6
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+# --- the database -------------------------------------------------------------------------------
+
+def build_database(path: Path, households: int, seed: int, rebuild: bool) -> dict[str, Any]:
+    """Build the demo database, or reuse it when it was built with the same size and seed."""
+    sidecar = path.with_suffix(".build.json")
+    if not rebuild and path.exists() and sidecar.exists():
+        info = json.loads(sidecar.read_text(encoding="utf-8"))
+        if info.get("households") == households and info.get("seed") == seed:
+            return {**info, "reused": True}
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    sidecar.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from commdesk.services.demo import generate_demo
+
+    database = open_database(path)
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        summary = generate_demo(database, households=households, seed=seed)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        database.close()
+    info = {"households": households, "seed": seed, "residents": summary["residents"],
+            "demo_build_s": round(wall, 2), "demo_build_cpu_s": round(cpu, 2),
+            "demo_target_s": DEMO_TARGET_S, "meets_target": wall <= DEMO_TARGET_S,
+            "db_mb": round(path.stat().st_size / 1e6, 1), "built_at": time.strftime("%Y-%m-%d %H:%M:%S")}
+    sidecar.write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {**info, "reused": False}
+
+
+# --- search -------------------------------------------------------------------------------------
+
+def sample_queries(conn: Connection, per_kind: int, seed: int = 7) -> dict[str, list[str]]:
+    """Queries of each kind, taken from the data itself (plus the literal examples of the issue)."""
+    rng = random.Random(seed)
+    top = conn.execute(text("SELECT max(id) FROM resident")).scalar_one()
+    picked = rng.sample(range(1, top + 1), min(top, 2000))
+    found = {r.id: r for r in conn.execute(text(
+        "SELECT r.id, r.name, r.id_number, r.phone, h.estate, h.building FROM resident r"
+        " JOIN household h ON h.id = r.household_id WHERE r.archived_at IS NULL AND r.id IN ({ids})"
+        .format(ids=",".join(map(str, picked)))))}
+    rows = [found[i] for i in picked if i in found]
+    first_estate = conn.execute(text("SELECT estate FROM household ORDER BY id LIMIT 1")).scalar_one()
+    from commdesk.search.pinyin import name_keys
+
+    def take(values: list[str]) -> list[str]:
+        unique = list(dict.fromkeys(v for v in values if v))
+        return unique[:per_kind]
+
+    return {
+        "name_1char": take(["张"] + [r.name[0] for r in rows]),
+        "name_2chars": take([r.name[:2] for r in rows if len(r.name) >= 2]),
+        "name_3chars": take([r.name[:3] for r in rows if len(r.name) >= 3]),
+        "pinyin_initials": take(["zs"] + [name_keys(r.name)[0][:2] for r in rows]),
+        "pinyin_full": take(["zhang"] + [name_keys(r.name[0])[1] for r in rows if len(name_keys(r.name[0])[1]) >= 3]),
+        "id_fragment": take([r.id_number[8:14] for r in rows if r.id_number]),
+        "phone_fragment": take([r.phone[-4:] for r in rows if r.phone and r.phone[:1] == "1"]),
+        "address_fragment": take([f"{first_estate}3栋"] + [f"{r.estate}{r.building}栋" for r in rows]),
+    }
+
+
+def _timed(conn: Connection, sql: str, params: dict[str, Any], repeat: int) -> tuple[list[float], list[int]]:
+    conn.execute(text(sql), params).all()            # warm the page cache
+    times, result = [], []
+    for _i in range(repeat):
+        t = time.perf_counter()
+        result = [r[0] for r in conn.execute(text(sql), params)]
+        times.append(time.perf_counter() - t)
+    return times, result
+
+
+def _plan(conn: Connection, sql: str, params: dict[str, Any]) -> list[str]:
+    return [str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql), params)]
+
+
+def bench_search(conn: Connection, queries: dict[str, list[str]], repeat: int) -> dict[str, Any]:
+    from commdesk.search.query import search_condition
+
+    out: dict[str, Any] = {}
+    for kind, texts in queries.items():
+        fast: list[float] = []
+        slow: list[float] = []
+        hits: list[int] = []
+        disagree: list[str] = []
+        worst = ("", 0.0)
+        for q in texts:
+            cond = search_condition(q)
+            if cond is None:
+                disagree.append(q)
+                continue
+            sql = _IDS.format(cond=cond.sql)
+            times, ids = _timed(conn, sql, cond.params, repeat)
+            fast += times
+            hits.append(len(ids))
+            if max(times) > worst[1]:
+                worst = (q, max(times))
+            base_sql = _NAME_LIKE if kind.startswith("name_") else _ALL_LIKE
+            pattern = f"{q}%" if kind.startswith("pinyin") else f"%{q}%"
+            base_times, base_ids = _timed(conn, base_sql, {"q": pattern}, max(1, repeat // 2))
+            slow += base_times
+            if kind.startswith("name_") and set(ids) != set(base_ids):
+                disagree.append(q)
+        entry: dict[str, Any] = {
+            "queries": len(texts), "example": texts[0] if texts else "",
+            "p50_ms": _ms(statistics.median(fast)) if fast else None,
+            "p95_ms": _ms(_percentile(fast, 95)) if fast else None,
+            "baseline_like_p50_ms": _ms(statistics.median(slow)) if slow else None,
+            "baseline_like_p95_ms": _ms(_percentile(slow, 95)) if slow else None,
+            "median_hits": statistics.median(hits) if hits else 0, "max_hits": max(hits) if hits else 0,
+        }
+        entry["meets_target"] = entry["p95_ms"] is not None and entry["p95_ms"] <= SEARCH_TARGET_MS
+        if disagree:
+            entry["differs_from_like"] = disagree[:5]
+        if not entry["meets_target"] and worst[0]:
+            cond = search_condition(worst[0])
+            assert cond is not None
+            entry["slowest_query"] = worst[0]
+            entry["slowest_plan"] = _plan(conn, _IDS.format(cond=cond.sql), cond.params)
+        out[kind] = entry
+    return out
+
+
+# --- ledger -------------------------------------------------------------------------------------
+
+def bench_ledger(conn: Connection, repeat: int) -> dict[str, Any]:
+    """Ordered id list + first 100 rows (what a lazy model needs) vs loading every row into Python."""
+    gc.collect()
+    rss0 = _rss_mb()
+    times, ids = _timed(conn, _LEDGER_IDS, {}, repeat)
+    rss_ids = _rss_mb() - rss0
+    first = ids[:100]
+    row_times = []
+    for _i in range(repeat):
+        t = time.perf_counter()
+        rows = conn.execute(text(_LEDGER_ROWS.format(ids=",".join(map(str, first))))).all()
+        row_times.append(time.perf_counter() - t)
+    from commdesk.services.ledger_query import LedgerFilter, ordered_ids
+
+    page_times = []
+    for _i in range(max(1, repeat // 2)):
+        t = time.perf_counter()
+        page_ids = ordered_ids(conn, LedgerFilter())
+        page_times.append(time.perf_counter() - t)
+    del rows
+    gc.collect()
+    rss1 = _rss_mb()
+    t = time.perf_counter()
+    everything = conn.execute(text(_LOAD_ALL)).all()
+    load_all = time.perf_counter() - t
+    rss_all = _rss_mb() - rss1
+    n_all = len(everything)
+    del everything
+    gc.collect()
+    return {
+        "residents": len(ids),
+        "id_list_p50_ms": _ms(statistics.median(times)), "id_list_max_ms": _ms(max(times)),
+        "id_list_rss_mb": round(rss_ids, 1),
+        "first_100_rows_p50_ms": _ms(statistics.median(row_times)),
+        "page_default_filter_ids_p50_ms": _ms(statistics.median(page_times)),
+        "page_default_filter_rows": len(page_ids),
+        "baseline_load_all_s": round(load_all, 3), "baseline_load_all_rows": n_all,
+        "baseline_load_all_rss_mb": round(rss_all, 1),
+    }
+
+
+# --- GUI (start-up probe owned by the UI) -------------------------------------------------------
+
+def measure_gui(db_path: str | Path) -> dict[str, Any] | str:
+    """Start-up and ledger first paint, measured by ``commdesk.ui.startup_probe`` in a fresh process.
+
+    The probe prints JSON with startup_s, ledger_first_paint_s, rss_empty_mb, rss_ledger_mb,
+    baseline_load_all_s, baseline_load_all_rss_mb. Returns "not available" when the probe
+    module does not exist, or {"error": ...} when it fails.
+    """
+    if importlib.util.find_spec("commdesk.ui.startup_probe") is None:
+        return "not available"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    cmd = [sys.executable, "-m", "commdesk.ui.startup_probe", "--db", str(db_path), "--baseline"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    except subprocess.TimeoutExpired:
+        return {"error": "startup probe timed out"}
+    lines = [line for line in proc.stdout.splitlines() if line.strip().startswith("{")]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        return {"error": f"startup probe exit {proc.returncode}: {tail[0][:300]}"}
+    result: dict[str, Any] = json.loads(lines[-1])
+    if "rss_ledger_mb" in result and "rss_empty_mb" in result:
+        result["ledger_extra_mb"] = round(result["rss_ledger_mb"] - result["rss_empty_mb"], 1)
+    result["meets_targets"] = {k: result[k] <= v for k, v in GUI_TARGETS.items() if isinstance(result.get(k), float | int)}
+    return result
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=None, help="default 100000 (--quick: 2000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", type=Path, default=None, help="default benchmarks/data/foundation_<N>.sqlite3")
+    parser.add_argument("--quick", action="store_true", help="small database, fewer repetitions")
+    parser.add_argument("--rebuild", action="store_true", help="build the database even if it exists")
+    parser.add_argument("--no-gui", action="store_true", help="skip the GUI start-up probe")
+    parser.add_argument("--out", type=Path, default=HERE / "out" / "bench_foundation.json")
+    args = parser.parse_args(argv)
+    households = args.households or (2000 if args.quick else 100_000)
+    repeat, per_kind = (3, 5) if args.quick else (10, 20)
+    db_path = (args.db or HERE / "data" / f"foundation_{households}.sqlite3").resolve()
+
+    report: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
+                    "platform": platform.platform(), "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]
+                    if hasattr(os, "getloadavg") else None},
+        "database": str(db_path),
+    }
+    report["demo"] = build_database(db_path, households, args.seed, args.rebuild)
+    database = open_database(db_path)
+    try:
+        with database.engine.connect() as conn:
+            queries = sample_queries(conn, per_kind)
+            report["search"] = bench_search(conn, queries, repeat)
+            report["search_target_ms"] = SEARCH_TARGET_MS
+            report["ledger"] = bench_ledger(conn, repeat)
+    finally:
+        database.close()
+    report["gui"] = "skipped" if args.no_gui else measure_gui(db_path)
+    misses = [k for k, v in report["search"].items() if not v["meets_target"]]
+    if not report["demo"]["meets_target"]:
+        misses.append("demo_build")
+    report["targets_missed"] = misses
+    text_out = json.dumps(report, ensure_ascii=False, indent=1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text_out, encoding="utf-8")
+    print(text_out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -229,6 +229,40 @@ def test_export_to_an_impossible_path_is_a_user_error(tmp_path: Path) -> None:
     one_line_error(result.stderr)
 
 
+@pytest.mark.xfail(strict=True, reason="BUG: an unknown or driver-less --db URL (foo://, postgresql:// without "
+                                        "psycopg) is an 'internal error' (exit 2, traceback in the log), not a "
+                                        "one-line user error")
+@pytest.mark.parametrize("url", ["foo://bar/db", "postgresql://u@server/commdesk"])
+def test_unusable_db_url_is_a_user_error(url: str) -> None:
+    result = run("check", "--db", url)
+    assert result.returncode == 1
+    one_line_error(result.stderr)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: check/export/backup on a mistyped --db path silently create a new "
+                                        "empty database (and its folders) and report success")
+@pytest.mark.parametrize("command", [["check"], ["export", "residents", "--format", "json", "-o", "out.json"],
+                                     ["backup", "-o", "bk"]])
+def test_commands_on_a_missing_database_do_not_create_one(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "typo" / "offcie.sqlite3"
+    result = run(*command, "--db", str(missing), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "offcie.sqlite3" in one_line_error(result.stderr)
+    assert not (tmp_path / "typo").exists()
+
+
+def test_cli_resets_the_acting_user(tmp_path: Path) -> None:
+    from commdesk.models import acting_user
+
+    db = build(tmp_path / "office.sqlite3")
+    assert acting_user.get() == "system"
+    assert main(["check", "--db", str(db)]) == 0
+    notes = tmp_path / "notes.txt"
+    notes.write_text("不是数据库", encoding="utf-8")
+    assert main(["check", "--db", str(notes)]) == 1  # after a failure too
+    assert acting_user.get() == "system"
+
+
 def test_newer_and_locked_databases_are_one_line_errors(tmp_path: Path) -> None:
     db = build(tmp_path / "office.sqlite3")
     with open_database(db):  # this process holds the database

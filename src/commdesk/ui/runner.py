@@ -30,7 +30,7 @@ class Progress:
         self._cancel = threading.Event()
 
     def update(self, done: int, total: int, text: str = "") -> None:
-        self._bridge.progress.emit(self._op, done, total, text)
+        self._bridge.progress.emit(_Delivery(self._op, done=done, total=total or 0, text=text))
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -43,21 +43,34 @@ class Progress:
         self.update(done, total)
 
 
+class _Delivery:
+    """One payload object per signal: PySide6 mishandles the reference count of ``None`` passed
+    as a queued ``Signal(object)`` argument (Python 3.11 then aborts in none_dealloc)."""
+
+    __slots__ = ("op", "result", "error", "done", "total", "text")
+
+    def __init__(self, op: Op, result: object = None, error: BaseException | None = None, done: int = 0,
+                 total: int = 0, text: str = "") -> None:
+        self.op, self.result, self.error = op, result, error
+        self.done, self.total, self.text = done, total, text
+
+
 class _Bridge(QObject):
-    finished = Signal(object, object, object)      # op, result, error
-    progress = Signal(object, int, int, str)      # op, done, total, text
+    finished = Signal(object)   # _Delivery
+    progress = Signal(object)   # _Delivery
 
     def __init__(self) -> None:
         super().__init__()
         self.finished.connect(self._on_finished)
         self.progress.connect(self._on_progress)
 
-    def _on_finished(self, op: Op, result: object, error: BaseException | None) -> None:
-        op._deliver(result, error)
+    def _on_finished(self, d: _Delivery) -> None:
+        d.op._deliver(d.result, d.error)
 
-    def _on_progress(self, op: Op, done: int, total: int, text: str) -> None:
+    def _on_progress(self, d: _Delivery) -> None:
+        op = d.op
         if op._on_progress is not None and op._alive():
-            op._on_progress(done, total, text)
+            op._on_progress(d.done, d.total, d.text)
 
 
 class AppSignals(QObject):
@@ -91,7 +104,7 @@ class Runner:
             result, error = None, exc
         with self._lock:
             self._pending -= 1
-        self._bridge.finished.emit(op, result, error)
+        self._bridge.finished.emit(_Delivery(op, result, error))
 
     @property
     def idle(self) -> bool:

@@ -140,6 +140,8 @@ def test_restoring_household_whose_number_was_reused_is_refused(db: object, grid
         with pytest.raises(ValidationError) as excinfo:
             set_archived(s, "household", old, False)
     assert excinfo.value.field == "household_no"
+    with db.Session() as s:  # type: ignore[attr-defined]
+        assert s.get_one(Household, old).archived_at is not None  # nothing half-restored
 
 
 def test_restoring_household_with_a_member_registered_again_is_refused(db: object, grids: list[int]) -> None:
@@ -153,6 +155,9 @@ def test_restoring_household_with_a_member_registered_again_is_refused(db: objec
         with pytest.raises(ValidationError) as excinfo:
             set_archived(s, "household", old, False)
     assert excinfo.value.field == "id_number"
+    with db.Session() as s:  # type: ignore[attr-defined]
+        assert s.get_one(Household, old).archived_at is not None  # nothing half-restored
+        assert all(m.archived_at is not None for m in s.get_one(Household, old).members)
 
 
 # --- residents -------------------------------------------------------------------------------

@@ -354,3 +354,37 @@ def populate(database: Any) -> dict[str, int]:
                                         findings="身体尚好", needs="希望安装扶手", handling="已联系物业"), TODAY)
         vs.record_visit(s, vs.VisitForm(date(2025, 5, 3), ids["P003"], "赵一", method="电话"), TODAY)
     return ids
+
+
+def test_coverage_counters_follow_every_change(db: Any, party: dict[str, int]) -> None:
+    """The trigger-kept per-grid counters equal a full recount after each kind of change."""
+    def agree() -> None:
+        with db.Session() as s:
+            assert cov.stats_agree(s)
+
+    _m, cid = _center(db, party)
+    agree()
+    with db.Session.begin() as s:
+        pc.assign_contacts(s, cid, [party["P002"], party["P003"], party["P005"]], date(2024, 2, 1))
+    agree()
+    with db.Session.begin() as s:     # a covered household moves to the other grid, another moves out
+        s.get_one(Household, party["P002"]).grid_id = party["grid2"]
+        s.get_one(Household, party["P003"]).status = "迁出"
+    agree()
+    with db.Session.begin() as s:     # archived, restored; a contact ends; a new household arrives
+        from commdesk.services.households import set_archived
+
+        set_archived(s, "household", party["P005"], True)
+        pc.unassign_contacts(s, cid, [party["P002"]], date(2024, 5, 1))
+        s.add(Household(household_no="P009", grid_id=party["grid1"]))
+    agree()
+    with db.Session.begin() as s:
+        set_archived(s, "household", party["P005"], False)
+        pc.end_center(s, cid, date(2025, 1, 1))
+    agree()
+    with db.Session.begin() as s:     # rows deleted outright (an import undone)
+        s.query(CenterContact).delete()
+    agree()
+    with db.Session.begin() as s:
+        assert cov.rebuild_grid_stats(s) == 2
+    agree()

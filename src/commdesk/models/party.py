@@ -185,3 +185,18 @@ class Visit(RecordMixin, Base):
     checklist_item_uuid: Mapped[str | None] = mapped_column(String(32), default=None, index=True)
 
     household: Mapped[Household] = relationship()
+
+
+class PartyGridStat(Base):
+    """Live households and covered households per grid (``grid_key`` = grid id, 0 for none).
+
+    Kept exact by SQLite triggers on household, center_contact and center_household (created by
+    migration 0003), so the coverage view reads a few hundred rows instead of scanning 100,000
+    households. ``commdesk.services.coverage.rebuild_grid_stats`` recomputes it from scratch.
+    """
+
+    __tablename__ = "party_grid_stat"
+
+    grid_key: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    households: Mapped[int] = mapped_column(default=0)
+    covered: Mapped[int] = mapped_column(default=0)

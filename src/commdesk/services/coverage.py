@@ -53,27 +53,73 @@ class HouseholdBrief:
     rank: int = 0          # suggestions: 0 same unit, 1 same building, 2 same estate, 3 same grid
 
 
-def grid_coverage(session: Session) -> list[GridCoverage]:
-    """One row per grid (grids without households included), then a row for households with no grid."""
+def _grouped_counts(session: Session) -> tuple[dict[int | None, int], dict[int | None, int]]:
+    """(live households, covered households) per grid with grouped queries (any database)."""
     totals = dict(session.execute(text(
         f"SELECT h.grid_id, count(*) FROM household h WHERE {LIVE} GROUP BY h.grid_id")).all())
-    contacts = dict(session.execute(text(
-        "SELECT h.grid_id, count(*) FROM center_contact c JOIN household h ON h.id = c.household_id"
-        f" WHERE c.end_date IS NULL AND c.archived_at IS NULL AND {LIVE} GROUP BY h.grid_id")).all())
-    centers_at = dict(session.execute(text(
-        "SELECT h.grid_id, count(*) FROM center_household ch JOIN household h ON h.id = ch.household_id"
-        f" WHERE ch.status = '在册' AND ch.archived_at IS NULL AND {LIVE} GROUP BY h.grid_id")).all())
+    covered: dict[int | None, int] = {}
+    for sql in ("SELECT h.grid_id, count(*) FROM center_contact c JOIN household h ON h.id = c.household_id"
+                f" WHERE c.end_date IS NULL AND c.archived_at IS NULL AND {LIVE} GROUP BY h.grid_id",
+                "SELECT h.grid_id, count(*) FROM center_household ch JOIN household h ON h.id = ch.household_id"
+                f" WHERE ch.status = '在册' AND ch.archived_at IS NULL AND {LIVE} GROUP BY h.grid_id"):
+        for gid, n in session.execute(text(sql)):
+            covered[gid] = covered.get(gid, 0) + n
+    return totals, covered
+
+
+def _stat_counts(session: Session) -> tuple[dict[int | None, int], dict[int | None, int]] | None:
+    """The trigger-maintained counters (SQLite), or None where they do not exist."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    totals: dict[int | None, int] = {}
+    covered: dict[int | None, int] = {}
+    for key, n, c in session.execute(text("SELECT grid_key, households, covered FROM party_grid_stat")):
+        gid = key or None
+        totals[gid], covered[gid] = n, c
+    return totals, covered
+
+
+def grid_coverage(session: Session, *, exact: bool = False) -> list[GridCoverage]:
+    """One row per grid (grids without households included), then a row for households with no grid.
+
+    Reads the trigger-maintained ``party_grid_stat`` on SQLite (a few hundred rows), else (or with
+    ``exact``) counts with grouped queries.
+    """
+    counts = None if exact else _stat_counts(session)
+    totals, covered = counts if counts is not None else _grouped_counts(session)
+    centers = dict(session.execute(text(
+        "SELECT grid_id, count(*) FROM center_household WHERE status = '在册' AND archived_at IS NULL"
+        " GROUP BY grid_id")).all())
     grids = session.execute(text("SELECT id, name FROM grid WHERE archived_at IS NULL ORDER BY code, id")).all()
-    out = [GridCoverage(gid, name, totals.get(gid, 0), contacts.get(gid, 0) + centers_at.get(gid, 0),
-                        centers_at.get(gid, 0)) for gid, name in grids]
+    out = [GridCoverage(gid, name, totals.get(gid, 0), covered.get(gid, 0), centers.get(gid, 0))
+           for gid, name in grids]
     known = {gid for gid, _n in grids}
     loose = sum(n for gid, n in totals.items() if gid not in known)
     if loose:
-        covered = sum(n for gid, n in contacts.items() if gid not in known) + \
-            sum(n for gid, n in centers_at.items() if gid not in known)
-        out.append(GridCoverage(None, "（未分网格）", loose, covered,
-                                sum(n for gid, n in centers_at.items() if gid not in known)))
+        out.append(GridCoverage(None, "（未分网格）", loose, sum(n for gid, n in covered.items() if gid not in known),
+                                sum(n for gid, n in centers.items() if gid not in known)))
     return out
+
+
+def rebuild_grid_stats(session: Session) -> int:
+    """Recompute ``party_grid_stat`` from scratch (integrity repair); returns the number of grids."""
+    if session.get_bind().dialect.name != "sqlite":
+        return 0
+    session.execute(text("DELETE FROM party_grid_stat"))
+    session.execute(text(
+        "INSERT INTO party_grid_stat (grid_key, households, covered) SELECT coalesce(h.grid_id, 0), count(*),"
+        " sum((SELECT count(*) FROM center_contact x WHERE x.household_id = h.id AND x.end_date IS NULL"
+        " AND x.archived_at IS NULL) + (SELECT count(*) FROM center_household y WHERE y.household_id = h.id"
+        f" AND y.status = '在册' AND y.archived_at IS NULL)) FROM household h WHERE {LIVE}"
+        " GROUP BY coalesce(h.grid_id, 0)"))
+    return session.execute(text("SELECT count(*) FROM party_grid_stat")).scalar_one()
+
+
+def stats_agree(session: Session) -> bool:
+    """Whether the counters match a full recount (for the integrity check and the tests)."""
+    fast = {(r.grid_id, r.households, r.covered) for r in grid_coverage(session)}
+    slow = {(r.grid_id, r.households, r.covered) for r in grid_coverage(session, exact=True)}
+    return fast == slow
 
 
 def coverage_totals(rows: list[GridCoverage]) -> GridCoverage:
@@ -117,8 +163,8 @@ def suggestions(session: Session, center_id: int, *, limit: int = 40, query: str
     grid_cond = "h.grid_id = :g" if grid_id is not None else "h.grid_id IS NULL"
     extra = ""
     if query.strip():
-        extra = " AND (h.household_no LIKE :q OR h.address LIKE :q OR h.estate LIKE :q OR h.id IN" \
-                " (SELECT household_id FROM resident WHERE name LIKE :q AND archived_at IS NULL))"
+        extra = " AND (h.household_no LIKE :q OR h.address LIKE :q OR h.estate LIKE :q OR EXISTS (SELECT 1" \
+                " FROM resident r WHERE r.household_id = h.id AND r.name LIKE :q AND r.archived_at IS NULL))"
         binds["q"] = f"%{query.strip()}%"
     rank = ("CASE WHEN h.estate = :e AND h.building = :b AND h.unit = :u THEN 0"
             " WHEN h.estate = :e AND h.building = :b THEN 1 WHEN h.estate = :e THEN 2 ELSE 3 END")

@@ -42,7 +42,9 @@ _CHUNK = 4 << 20
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\$?(\d*)(?::\$?[A-Z]+\$?(\d+))?"')
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _ROW_NUM = re.compile(rb'\br="(\d+)"')
-_HAS_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?t(?:\s[^>]*)?>[^<]*\S|<(?:\w+:)?f[\s>]")
+_V_VALUE = re.compile(rb"<v>[^<]")
+_T_VALUE = re.compile(rb"<t(?:\s[^>]*)?>[^<]*[^\s<]")
+_F_VALUE = re.compile(rb"<f[\s>]")
 _SHEET_DATA_OPEN = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(/?)>")
 _SHEET_DATA_CLOSE = re.compile(rb"</(?:\w+:)?sheetData>")
 
@@ -158,9 +160,9 @@ def _open_calamine(path: Path, kind: str) -> Source:
         raise _broken(path, exc) from exc
     sheets: list[SourceSheet] = []
     for index, meta in enumerate(metas):
-        if str(getattr(meta.typ, "name", meta.typ)).lower().find("work") < 0:
+        if "worksheet" not in str(meta.typ).lower():
             continue  # chart sheets, dialogs, macros
-        visible = str(getattr(meta.visible, "name", meta.visible)).lower() == "visible"
+        visible = str(meta.visible).lower().rsplit(".", 1)[-1] == "visible"
         sheets.append(_LazySheet(name=meta.name, index=index, visible=visible, _workbook=workbook,
                                  _path=path))
     return Source(path=path, kind=kind, sheets=sheets, warnings=warnings)
@@ -242,77 +244,78 @@ def _prescan_xlsx(path: Path, warnings: list[str]) -> io.BytesIO | None:
     return out
 
 
+def _value_positions(region: bytes) -> list[int]:
+    """Offsets of the cells holding a value: ``<v>x``, inline ``<t>x`` or a formula ``<f``."""
+    found = [m.start() for m in _V_VALUE.finditer(region)]
+    found += [m.start() for m in _T_VALUE.finditer(region)]
+    found += [m.start() for m in _F_VALUE.finditer(region)]
+    return sorted(found)
+
+
 def _trim_sheet_xml(zf: zipfile.ZipFile, member: str) -> tuple[bytes, str]:
-    """Drop empty ``<row>`` elements (and rows after a long empty gap) in one streaming pass."""
-    prefix = b""
+    """Drop empty ``<row>`` elements (and rows after a long empty gap) in one streaming pass.
+
+    Works on 4 MB chunks: a regular expression finds the cells that hold a value, and only the
+    rows around them are kept, so a million empty rows cost one scan and memory stays at a few
+    chunks.
+    """
     kept: list[bytes] = []
-    suffix_parts: list[bytes] = []
-    buffer = b""
-    state = "head"            # head -> rows -> tail
-    last_row = 0              # last row number seen
     last_data = 0             # last row number with a value
     ignored_after = 0
+    seen = 0
     with zf.open(member) as fh:
-        while True:
+        buffer = b""
+        opened = None
+        while opened is None:
             chunk = fh.read(_CHUNK)
             buffer += chunk
-            if state == "head":
-                opened = _SHEET_DATA_OPEN.search(buffer)
-                if opened is None:
-                    if not chunk:
-                        return buffer, ""
-                    continue
-                prefix = buffer[:opened.end()]
-                buffer = buffer[opened.end():]
-                state = "tail" if opened.group(1) else "rows"
-            if state == "rows":
-                pos = 0
-                while True:
-                    closing = _SHEET_DATA_CLOSE.match(buffer, pos) if buffer[pos:pos + 2] == b"</" else None
-                    if closing is not None:
-                        state = "tail"
-                        buffer = buffer[pos:]
-                        break
-                    match = _ROW.search(buffer, pos)
-                    end_tag = _SHEET_DATA_CLOSE.search(buffer, pos)
-                    if match is None or (end_tag is not None and end_tag.start() < match.start()):
-                        if end_tag is not None:
-                            state = "tail"
-                            buffer = buffer[end_tag.start():]
-                        else:
-                            buffer = buffer[pos:]
-                        break
-                    if match.end() == len(buffer) and chunk:
-                        buffer = buffer[match.start():]   # may be incomplete: wait for more
-                        break
-                    number = _ROW_NUM.search(match.group(1))
-                    row = int(number.group(1)) if number else last_row + 1
-                    last_row = row
-                    body = match.group(2)
-                    if body and _HAS_VALUE.search(body):
-                        if last_data and row - last_data > MAX_EMPTY_GAP:
-                            ignored_after = ignored_after or last_data
-                        elif not ignored_after:
-                            kept.append(match.group(0))
-                            last_data = row
-                    pos = match.end()
-                    if pos >= len(buffer):
-                        buffer = b""
-                        break
-                if state == "rows" and not chunk:
-                    break
-            if state == "tail":
-                suffix_parts.append(buffer)
-                buffer = b""
-                rest = fh.read()
-                suffix_parts.append(rest)
-                break
+            opened = _SHEET_DATA_OPEN.search(buffer)
             if not chunk:
                 break
-    suffix = b"".join(suffix_parts) or b"</sheetData></worksheet>"
+        if opened is None or opened.group(1):
+            return buffer + fh.read(), ""
+        prefix = buffer[:opened.end()]
+        carry = buffer[opened.end():]
+        suffix = b"</sheetData></worksheet>"
+        done = False
+        while not done:
+            chunk = fh.read(_CHUNK)
+            data = carry + chunk
+            end = data.find(b"</sheetData>")
+            if end >= 0:
+                suffix = data[end:] + fh.read()
+                data = data[:end]
+                done = True
+            elif not chunk:
+                done = True
+            cut = len(data) if done else data.rfind(b"<row")
+            if cut < 0:
+                cut = 0
+            carry = data[cut:]
+            region = data[:cut]
+            pos = 0
+            for at in _value_positions(region):
+                if at < pos:
+                    continue
+                start = region.rfind(b"<row", 0, at)
+                stop = region.find(b"<row", at + 2)
+                stop = len(region) if stop < 0 else stop
+                pos = stop
+                if start < 0:
+                    continue
+                seen += 1
+                number = _ROW_NUM.search(region, start, min(stop, start + 200))
+                row = int(number.group(1)) if number else last_data + 1
+                if last_data and row - last_data > MAX_EMPTY_GAP:
+                    ignored_after = ignored_after or last_data
+                elif not ignored_after:
+                    kept.append(region[start:stop])
+                    last_data = row
+            if not done and len(carry) > 64 * _CHUNK:
+                raise ValueError("row element too large")
     prefix = _DIMENSION.sub(b'<dimension ref="A1"', prefix, count=1)
     note = ""
     if ignored_after:
         note = _("工作表第 {row} 行之后隔了一万多个空行，其后的内容已忽略").format(row=ignored_after)
-    log.info("worksheet %s pre-scanned: %d rows with values, last row number %d", member, len(kept), last_row)
+    log.info("worksheet %s pre-scanned: %d rows with values", member, seen)
     return prefix + b"".join(kept) + suffix, note

@@ -1,0 +1,145 @@
+"""Per-kind field tables: the target fields of an import and the Chinese headers that name them.
+
+A kind (``residents`` now; Party members and center households later) declares its fields
+once: key, Chinese label, level (household or person) and synonyms. Column mapping matches
+a header cell exactly against the synonyms first, then by the longest synonym it contains.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    synonyms: tuple[str, ...]
+    household: bool = False      # household-level: filled down over the member rows
+    multi: bool = False          # several columns may map to it (joined)
+    ignore: bool = False         # recognised but not imported (序号, 户主姓名 …)
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    key: str
+    label: str
+    fields: tuple[FieldSpec, ...]
+    anchors: tuple[str, ...]     # a header row must map at least one of these
+    by_key: dict[str, FieldSpec] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        self.by_key.update({f.key: f for f in self.fields})
+
+
+RESIDENT_FIELDS = (
+    FieldSpec("seq", "序号", ("序号", "编号", "顺序号", "序", "no", "no.", "行号"), ignore=True),
+    FieldSpec("grid", "网格", ("网格", "所属网格", "网格名称", "网格名", "所在网格", "网格号", "网格编号", "片区",
+                               "所属片区"), household=True),
+    FieldSpec("household_no", "户号", ("户号", "户编号", "户籍编号", "户口编号", "家庭编号", "户代码", "户序号",
+                                      "户主编号", "住户编号", "户籍号", "户口簿编号", "户口本编号", "户编码"),
+              household=True),
+    FieldSpec("head_name", "户主姓名", ("户主姓名", "户主", "户主名字"), household=True, ignore=True),
+    FieldSpec("name", "姓名", ("姓名", "名字", "居民姓名", "成员姓名", "人员姓名", "家庭成员姓名", "家庭成员",
+                               "姓 名")),
+    FieldSpec("former_name", "曾用名", ("曾用名",)),
+    FieldSpec("relation", "与户主关系", ("与户主关系", "与户主的关系", "关系", "称谓", "户内关系", "家庭关系",
+                                       "与户主关系称谓", "家庭成员关系")),
+    FieldSpec("gender", "性别", ("性别",)),
+    FieldSpec("ethnicity", "民族", ("民族", "族别")),
+    FieldSpec("birth_date", "出生日期", ("出生日期", "出生年月", "出生年月日", "生日", "出生时间", "出生")),
+    FieldSpec("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证", "身份证件号码",
+                                       "证件号", "居民身份证号", "居民身份证号码", "公民身份证号", "公民身份证号码",
+                                       "身份号码", "身份证件号")),
+    FieldSpec("political", "政治面貌", ("政治面貌", "政治面目", "党派")),
+    FieldSpec("education", "文化程度", ("文化程度", "学历", "文化", "受教育程度")),
+    FieldSpec("work_unit", "工作单位", ("工作单位", "工作单位及职务", "单位", "工作单位或学校", "工作(学习)单位",
+                                       "工作学习单位", "服务处所", "职业")),
+    FieldSpec("phone", "联系电话", ("联系电话", "手机号码", "联系方式", "电话", "手机", "电话号码", "手机号",
+                                    "联系手机", "移动电话", "固定电话", "家庭电话", "本人电话", "本人联系电话"),
+              multi=True),
+    FieldSpec("address", "住址", ("住址", "现住址", "家庭住址", "地址", "居住地址", "现居住地址", "详细地址",
+                                 "现居住地", "居住地", "家庭地址", "现住地址", "实际居住地址", "门牌地址",
+                                 "房屋地址"), household=True),
+    FieldSpec("hukou_address", "户籍地址", ("户籍地址", "户籍地", "户口所在地", "户籍所在地", "籍贯",
+                                           "户籍地详址"), ignore=True),
+    FieldSpec("estate", "小区", ("小区", "小区名称", "村组", "小区/村组", "组", "所属小区", "居民小组", "小区(村组)",
+                                "街路巷", "村民小组"), household=True),
+    FieldSpec("building", "楼栋", ("楼栋", "楼号", "栋", "幢", "楼栋号", "栋号", "楼", "楼幢", "幢号"),
+              household=True),
+    FieldSpec("unit", "单元", ("单元", "单元号"), household=True),
+    FieldSpec("room", "室", ("门牌", "门牌号", "室", "房号", "房间号", "户室号", "室号", "房屋号", "门牌号码"),
+              household=True),
+    FieldSpec("housing", "住房性质", ("住房性质", "房屋性质", "住房情况", "居住性质", "房屋产权", "产权性质"),
+              household=True),
+    FieldSpec("tags", "重点人群", ("重点人群", "人员类别", "标签", "特殊人群类别", "特殊人群", "人群类别",
+                                  "重点人群类别", "重点对象", "人员类型", "特殊群体", "困难类别", "重点人员类别",
+                                  "人群分类", "特殊人员类别", "关爱对象")),
+    FieldSpec("hukou_type", "户籍类型", ("户籍类型", "人口类型", "户口类型", "户籍性质", "人户状态", "居住类型",
+                                        "户口性质", "常住类型", "人口类别")),
+    FieldSpec("notes", "备注", ("备注", "说明", "其他", "备注说明")),
+)
+
+KINDS: dict[str, KindSpec] = {
+    "residents": KindSpec("residents", "居民信息", RESIDENT_FIELDS, anchors=("name", "id_number")),
+}
+
+_DROP_PARENS = re.compile(r"[（(][^）)]*(必填|选填|可选|可不填|格式|如|例|填写|请|注|yyyy|年月日|多选|可多选|顿号)"
+                          r"[^）)]*[）)]")
+_PUNCT = re.compile(r"[\s*＊:：#№、．.\-_/\\|（）()【】\[\]]+")
+
+
+def clean_label(text: object) -> str:
+    """Header text as compared with synonyms: NFKC, no spaces, hints like （必填） removed."""
+    if text is None:
+        return ""
+    label = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    label = _DROP_PARENS.sub("", label)
+    return _PUNCT.sub("", label)
+
+
+def _build_index(kind: KindSpec) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    exact: dict[str, str] = {}
+    contains: list[tuple[str, str]] = []
+    for spec in kind.fields:
+        exact.setdefault(clean_label(spec.label), spec.key)
+        for syn in spec.synonyms:
+            cleaned = clean_label(syn)
+            exact.setdefault(cleaned, spec.key)
+            if len(cleaned) >= 2:
+                contains.append((cleaned, spec.key))
+    contains.sort(key=lambda item: -len(item[0]))
+    return exact, contains
+
+
+_INDEX: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {}
+
+
+def match_field(kind: KindSpec, label: object) -> tuple[str | None, int]:
+    """(field key, strength) for a header cell: 3 exact, 2 contained synonym, 0 none."""
+    cleaned = clean_label(label)
+    if not cleaned or len(cleaned) > 30:
+        return None, 0
+    if kind.key not in _INDEX:
+        _INDEX[kind.key] = _build_index(kind)
+    exact, contains = _INDEX[kind.key]
+    if cleaned in exact:
+        return exact[cleaned], 3
+    if cleaned.isdigit():
+        return None, 0
+    for syn, key in contains:
+        if syn in cleaned:
+            return key, 2
+    return None, 0
+
+
+def get_kind(kind: str) -> KindSpec:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        from commdesk.errors import UserError
+        from commdesk.i18n import _
+
+        raise UserError(_("不支持的导入类型：{kind}（可用：{kinds}）").format(kind=kind, kinds="、".join(KINDS))) \
+            from None

@@ -1,0 +1,177 @@
+"""Finding the table in a sheet: the header row(s) among title rows, and the column mapping.
+
+Generic, driven by the kind's synonym table: every row of the first ``SCAN_ROWS`` (with merged
+cells filled) is scored by how many distinct fields its cells name; a pair of rows is scored
+too (a group heading over sub-headings, or vertically merged headings), and the best wins.
+Sheets whose best score is too low are not tables (instructions, code lists, empty sheets).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from commdesk.i18n import _
+from commdesk.importers.fields import KindSpec, clean_label, match_field
+from commdesk.importers.normalise import text
+
+SCAN_ROWS = 40
+MIN_SCORE = 2
+_INSTRUCTION_SHEET = re.compile(r"说明|填表|须知|示例|样例|字典|代码表|下拉|选项|instruction|readme|help", re.I)
+_DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表)\s*\d*$", re.I)
+_GRIDISH = re.compile(r"网格|片区|第.{1,4}组|[一二三四五六七八九十\d]+组$|小区$|楼$|村$|社$")
+
+
+@dataclass
+class ColumnPlan:
+    index: int
+    label: str
+    field: str | None
+    strength: int = 0
+
+
+@dataclass
+class SheetPlan:
+    name: str
+    index: int
+    visible: bool = True
+    role: str = "data"                       # data / ignored
+    reason: str = ""
+    header_rows: list[int] = field(default_factory=list)   # 0-based row indices
+    data_start: int = 0
+    columns: list[ColumnPlan] = field(default_factory=list)
+    grid_from_sheet: str = ""
+    title_lines: list[str] = field(default_factory=list)
+
+    def mapping(self) -> dict[int, str]:
+        return {c.index: c.field for c in self.columns if c.field}
+
+    def signature(self) -> str:
+        labels = "|".join(clean_label(c.label) for c in self.columns)
+        return hashlib.sha1(labels.encode("utf-8")).hexdigest()[:16]
+
+
+def merged_fill(rows: dict[int, list[Any]], merged: list[tuple[int, int, int, int]]) -> None:
+    """Copy each merged range's top-left value into its other cells (rows present in ``rows``)."""
+    for r0, c0, r1, c1 in merged:
+        top = rows.get(r0)
+        if top is None or c0 >= len(top):
+            continue
+        value = top[c0]
+        for r in range(r0, r1 + 1):
+            row = rows.get(r)
+            if row is None:
+                continue
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0):
+                    row[c] = value
+
+
+def _assign(kind: KindSpec, labels: list[str]) -> tuple[list[ColumnPlan], int]:
+    """Columns with their fields (each non-multi field once, strongest match wins) and the score."""
+    cols = []
+    best: dict[str, tuple[int, int]] = {}
+    for i, label in enumerate(labels):
+        key, strength = match_field(kind, label)
+        cols.append(ColumnPlan(i, label, key, strength))
+        if key is None:
+            continue
+        spec = kind.by_key[key]
+        if spec.multi:
+            continue
+        prev = best.get(key)
+        if prev is None or strength > prev[1]:
+            best[key] = (i, strength)
+    for col in cols:
+        if col.field and not kind.by_key[col.field].multi and best[col.field][0] != col.index:
+            col.field, col.strength = None, 0
+    fields = {c.field for c in cols if c.field}
+    score = sum(1 for f in fields if not kind.by_key[f].ignore) + (1 if fields & set(kind.anchors) else -5)
+    return cols, score
+
+
+def _labels(row: list[Any]) -> list[str]:
+    return [text(v).replace("\n", "") for v in row]
+
+
+def _combine(top: list[str], bottom: list[str]) -> list[str]:
+    width = max(len(top), len(bottom))
+    out = []
+    for i in range(width):
+        t = top[i] if i < len(top) else ""
+        b = bottom[i] if i < len(bottom) else ""
+        out.append(b or t)
+    return out
+
+
+def detect_sheet(kind: KindSpec, name: str, index: int, visible: bool, head: dict[int, list[Any]],
+                 merged: list[tuple[int, int, int, int]]) -> SheetPlan:
+    """The plan for one sheet from its first rows (``head``: row index → cells)."""
+    plan = SheetPlan(name=name, index=index, visible=visible)
+    rows = {r: list(cells) for r, cells in head.items()}
+    merged_fill(rows, [m for m in merged if m[0] < SCAN_ROWS + 2])
+    order = sorted(rows)
+    best: tuple[int, list[int], list[ColumnPlan]] = (-99, [], [])
+    for pos, r in enumerate(order[:SCAN_ROWS]):
+        labels = _labels(rows[r])
+        if sum(1 for v in labels if v) < 2:
+            continue
+        cols, score = _assign(kind, labels)
+        if score > best[0]:
+            best = (score, [r], cols)
+        nxt = order[pos + 1] if pos + 1 < len(order) else None
+        if nxt is not None and nxt == r + 1:
+            combined_cols, combined = _assign(kind, _combine(labels, _labels(rows[nxt])))
+            below = _assign(kind, _labels(rows[nxt]))[1]
+            if combined > max(score, below) and combined > best[0]:
+                best = (combined, [r, nxt], combined_cols)
+    score, header_rows, cols = best
+    if not visible:
+        plan.role, plan.reason = "ignored", _("隐藏的工作表")
+    elif _INSTRUCTION_SHEET.search(name) and score < 4:
+        plan.role, plan.reason = "ignored", _("说明类工作表")
+    elif score < MIN_SCORE or not header_rows:
+        plan.role = "ignored"
+        plan.reason = _("没有找到表头（姓名、身份证号等列）") if rows else _("空工作表")
+    if header_rows:
+        plan.header_rows = header_rows
+        plan.data_start = header_rows[-1] + 1
+        plan.columns = cols
+        for r in order:
+            if r >= header_rows[0]:
+                break
+            line = " ".join(v for v in _labels(rows[r]) if v)
+            if line and line not in plan.title_lines:
+                plan.title_lines.append(line)
+    return plan
+
+
+def sheet_gives_grid(plan: SheetPlan, data_sheets: int) -> str:
+    """The grid named by the sheet when the table has no grid column."""
+    if "grid" in plan.mapping().values():
+        return ""
+    name = plan.name.strip()
+    if not name or _DEFAULT_SHEET.match(name):
+        return ""
+    if _GRIDISH.search(name) or data_sheets > 1:
+        return name
+    return ""
+
+
+_COMMUNITY = re.compile(r"([\u4e00-\u9fff]{1,16}?(?:社区|村))")
+
+
+def community_name(lines: list[str]) -> str:
+    """A community name from title / 填报单位 lines or the file name (``幸福里社区``)."""
+    for line in lines:
+        for match in _COMMUNITY.finditer(line.replace(" ", "")):
+            found = match.group(1)
+            for cut in ("街道", "镇", "乡", "办事处"):
+                if cut in found:
+                    found = found.split(cut)[-1]
+            if len(found) >= 3 and found not in ("社区", "村"):
+                return found
+    return ""

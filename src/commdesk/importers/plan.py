@@ -1,0 +1,250 @@
+"""``inspect_file``: what the wizard shows before anything is written.
+
+An ``ImportPlan`` holds, per sheet, the detected header rows and column mapping (both
+correctable), plus a preview of the first rows with per-cell problems and the problem counts
+over the whole file. ``run_import`` accepts the plan (after the user's corrections) or a path.
+Mappings the user corrected are remembered per header signature in the ``setting`` table
+(key ``import.mappings``).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from commdesk.errors import UserError
+from commdesk.i18n import _
+from commdesk.importers.extract import Extraction, SheetWalker, finish_households, prepare_head
+from commdesk.importers.fields import get_kind
+from commdesk.importers.layout import SCAN_ROWS, ColumnPlan, SheetPlan, community_name, detect_sheet, \
+    sheet_gives_grid
+from commdesk.importers.reader import Source, open_source
+
+MAPPINGS_KEY = "import.mappings"
+PREVIEW_ROWS = 50
+
+
+class ImportCancelled(UserError):
+    """The user cancelled; nothing was written."""
+
+
+@dataclass
+class PreviewRow:
+    sheet: str
+    row: int
+    status: str                      # data / skipped / rejected
+    reason: str
+    cells: list[str]
+    problems: dict[int, str]         # column index → problem code
+
+
+@dataclass
+class ImportPlan:
+    path: Path
+    kind: str
+    file_type: str
+    encoding: str
+    sheets: list[SheetPlan]
+    community: str = ""
+    grids: list[str] = field(default_factory=list)
+    preview: list[PreviewRow] = field(default_factory=list)
+    problem_counts: dict[str, int] = field(default_factory=dict)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def data_sheets(self) -> list[SheetPlan]:
+        return [s for s in self.sheets if s.role == "data"]
+
+    def set_mapping(self, sheet: str, column: int, field_key: str | None) -> None:
+        """The user's correction: column ``column`` of ``sheet`` is ``field_key`` (None: ignore)."""
+        spec = get_kind(self.kind)
+        if field_key is not None and field_key not in spec.by_key:
+            raise UserError(_("未知字段：{field}").format(field=field_key))
+        for plan in self.sheets:
+            if plan.name != sheet:
+                continue
+            for col in plan.columns:
+                if col.field == field_key and field_key and not spec.by_key[field_key].multi:
+                    col.field = None
+            for col in plan.columns:
+                if col.index == column:
+                    col.field, col.strength = field_key, 9
+                    return
+            plan.columns.append(ColumnPlan(column, "", field_key, 9))
+
+    def set_header_rows(self, sheet: str, rows: list[int]) -> None:
+        """The user's correction of the header rows (1-based row numbers as Excel shows them)."""
+        for plan in self.sheets:
+            if plan.name == sheet:
+                plan.header_rows = [r - 1 for r in rows]
+                plan.data_start = max(rows)
+                plan.role = "data"
+                plan.columns = []   # re-detected from these rows by ``refresh_plan``
+
+
+def _remembered(session: Session | None) -> dict[str, dict[str, Any]]:
+    if session is None:
+        return {}
+    from commdesk.models import Setting
+
+    row = session.get(Setting, MAPPINGS_KEY)
+    try:
+        value = json.loads(row.value) if row is not None else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def remember_mappings(session: Session, plan: ImportPlan) -> None:
+    """Store the corrected mappings of the plan's sheets by header signature."""
+    from commdesk.models import Setting
+
+    stored = _remembered(session)
+    changed = False
+    for sheet in plan.data_sheets():
+        if any(c.strength == 9 for c in sheet.columns):
+            stored[sheet.signature()] = {"kind": plan.kind,
+                                         "mapping": {str(c.index): c.field for c in sheet.columns}}
+            changed = True
+    if not changed:
+        return
+    row = session.get(Setting, MAPPINGS_KEY)
+    text_value = json.dumps(stored, ensure_ascii=False)
+    if row is None:
+        session.add(Setting(key=MAPPINGS_KEY, value=text_value))
+    else:
+        row.value = text_value
+
+
+def _apply_remembered(sheet: SheetPlan, remembered: dict[str, dict[str, Any]], kind: str) -> None:
+    entry = remembered.get(sheet.signature())
+    if not entry or entry.get("kind", kind) != kind:
+        return
+    mapping = entry.get("mapping", {})
+    for col in sheet.columns:
+        if str(col.index) in mapping:
+            col.field = mapping[str(col.index)]
+            col.strength = 9
+
+
+def build_plans(source: Source, kind: str, remembered: dict[str, dict[str, Any]] | None = None
+                ) -> list[SheetPlan]:
+    spec = get_kind(kind)
+    plans = []
+    for sheet in source.sheets:
+        load = getattr(sheet, "load", None)
+        if load is not None:
+            load()
+        head = prepare_head(sheet, SCAN_ROWS + 2)
+        plan = detect_sheet(spec, sheet.name, sheet.index, sheet.visible, head, sheet.merged)
+        _apply_remembered(plan, remembered or {}, kind)
+        plans.append(plan)
+        if plan.role != "data" and hasattr(sheet, "unload"):
+            sheet.unload()
+    data = [p for p in plans if p.role == "data"]
+    for plan in data:
+        plan.grid_from_sheet = sheet_gives_grid(plan, len(data))
+    return plans
+
+
+def refresh_plan(source: Source, plan: ImportPlan) -> None:
+    """Re-detect the columns of sheets whose header rows the user changed."""
+    spec = get_kind(plan.kind)
+    from commdesk.importers.layout import _assign, _combine, _labels
+
+    for sp in plan.sheets:
+        if sp.role != "data" or sp.columns or not sp.header_rows:
+            continue
+        sheet = next(s for s in source.sheets if s.name == sp.name)
+        head = prepare_head(sheet, max(sp.header_rows) + 1)
+        labels: list[str] = []
+        for r in sp.header_rows:
+            labels = _combine(labels, _labels(head.get(r, [])))
+        sp.columns, _score = _assign(spec, labels)
+
+
+def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], None] | None = None,
+            cancel: Callable[[], bool] | None = None) -> Extraction:
+    """Walk every data sheet of the plan (one streaming pass each)."""
+    spec = get_kind(plan.kind)
+    result = Extraction(warnings=list(source.warnings))
+    households: dict[tuple[Any, ...], Any] = {}
+    ids_seen: dict[str, Any] = {}
+    sheets = {s.name: s for s in source.sheets}
+    total = sum(max(sheets[p.name].height, 1) for p in plan.data_sheets()) or 1
+    done_before = 0
+    for sp in plan.data_sheets():
+        if cancel is not None and cancel():
+            raise ImportCancelled(_("导入已取消，数据库没有任何改动"))
+        sheet = sheets[sp.name]
+        if "name" not in sp.mapping().values():
+            raise UserError(_("“{file}”工作表“{sheet}”：没有找到“姓名”列，请在映射步骤中指定").format(
+                file=source.path.name, sheet=sp.name))
+        walker = SheetWalker(spec, sp, sheet, result, households, ids_seen, sp.grid_from_sheet)
+
+        def tick(n: int, base: int = done_before) -> None:
+            if cancel is not None and cancel():
+                raise ImportCancelled(_("导入已取消，数据库没有任何改动"))
+            if progress is not None:
+                progress(min(n, total), total)
+
+        walker.walk(tick)
+        result.warnings += sheet.warnings
+        done_before = result.rows_total
+        if hasattr(sheet, "unload"):
+            sheet.unload()
+    finish_households(result)
+    if progress is not None:
+        progress(total, total)
+    return result
+
+
+def _preview(result: Extraction, limit: int) -> list[PreviewRow]:
+    rows: list[PreviewRow] = []
+    by_row = {(r.sheet, r.row): r for r in result.residents[: limit * 2]}
+    for out in result.outcomes:
+        if len(rows) >= limit:
+            break
+        res = by_row.get((out.sheet, out.row))
+        raw = (res.raw if res is not None else out.raw) or []
+        cells = [str(v) if v is not None else "" for v in raw]
+        if res is not None and not cells:
+            cells = [res.name]
+        problems = {col: code for col, code in out.problems if col >= 0}
+        rows.append(PreviewRow(out.sheet, out.row, out.status, out.reason, cells, problems))
+    return rows
+
+
+def inspect_file(path: str | Path, kind: str = "residents", session: Session | None = None,
+                 *, preview_rows: int = PREVIEW_ROWS) -> ImportPlan:
+    """Read the file once and return the plan the wizard shows (writes nothing)."""
+    path = Path(path)
+    source = open_source(path)
+    try:
+        sheets = build_plans(source, kind, _remembered(session))
+        plan = ImportPlan(path=path, kind=kind, file_type=source.kind, encoding=source.encoding, sheets=sheets,
+                          warnings=list(source.warnings))
+        plan.community = community_name([line for s in sheets for line in s.title_lines] + [path.stem])
+        if not plan.data_sheets():
+            raise UserError(_("“{file}”中没有找到居民信息表（没有“姓名”“身份证号”等表头）").format(file=path.name))
+        result = extract(source, plan)
+        plan.grids = list(result.grids)
+        plan.preview = _preview(result, preview_rows)
+        plan.problem_counts = result.problem_counts()
+        plan.row_counts = _row_counts(result)
+        plan.warnings += result.warnings
+        return plan
+    finally:
+        source.close()
+
+
+def _row_counts(result: Extraction) -> dict[str, int]:
+    counts = {"data": 0, "skipped": 0, "rejected": 0}
+    for out in result.outcomes:
+        counts[out.status] = counts.get(out.status, 0) + out.count
+    counts["households"] = len(result.households)
+    return counts

@@ -260,7 +260,8 @@ def measure_gui(db_path: str | Path) -> dict[str, Any] | str:
     result: dict[str, Any] = json.loads(lines[-1])
     if "rss_ledger_mb" in result and "rss_empty_mb" in result:
         result["ledger_extra_mb"] = round(result["rss_ledger_mb"] - result["rss_empty_mb"], 1)
-    result["meets_targets"] = {k: result[k] <= v for k, v in GUI_TARGETS.items() if isinstance(result.get(k), float | int)}
+    result["meets_targets"] = {k: result[k] <= v for k, v in GUI_TARGETS.items()
+                               if isinstance(result.get(k), float | int)}
     return result
 
 

@@ -53,35 +53,31 @@ CHUNK = 2000            # households generated and written together
 HOUSEHOLDS_PER_GRID = 350
 EVENT_DAYS = 540        # life events fall in the last ~18 months
 YEAR = 365.2425
+BULK_INDEX_THRESHOLD = 5000   # from this many households, indexes are rebuilt after the load
+BULK_CACHE_KIB = 128 * 1024   # and the page cache is larger during the load (FTS merges, index sorts)
 
-# Kinds of household and how common they are (average size ~3 members).
-_KINDS = ("elder_single", "elder_couple", "young_single", "couple", "nuclear", "three_down", "three_up",
-          "left_behind", "single_parent")
-_KIND_WEIGHTS = (8, 14, 7, 9, 34, 14, 8, 3, 3)
-_EDUCATION_BY_ERA = (  # (born before, levels, weights)
-    (1950, ("小学", "初中", "高中", "中专", "大专", "本科"), (35, 35, 20, 5, 3, 2)),
-    (1970, ("小学", "初中", "高中", "中专", "大专", "本科"), (10, 40, 28, 10, 7, 5)),
-    (1985, ("初中", "高中", "中专", "大专", "本科", "研究生"), (25, 25, 12, 18, 17, 3)),
-    (9999, ("初中", "高中", "中专", "大专", "本科", "研究生"), (8, 15, 10, 27, 33, 7)),
-)
-_MOBILE_PREFIXES = ("130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152",
-                    "155", "156", "157", "158", "159", "166", "176", "177", "178", "180", "181", "182",
-                    "185", "186", "187", "188", "189", "191", "198", "199")
-
-_RESIDENT_COLS = ("id", "uuid", "created_at", "updated_at", "updated_by", "archived_at", "household_id",
-                  "name", "former_name", "gender", "ethnicity", "birth_date", "id_number", "relation",
-                  "rel_order", "political_status", "education", "work_unit", "phone", "hukou_type", "tags",
-                  "status", "move_in_date", "move_out_date", "death_date", "notes", "review", "py_initials",
-                  "py_full")
-_HOUSEHOLD_COLS = ("id", "uuid", "created_at", "updated_at", "updated_by", "archived_at", "household_no",
-                   "grid_id", "estate", "building", "unit", "room", "address", "housing", "status", "tags",
-                   "notes")
-_EVENT_COLS = ("resident_id", "kind", "event_date", "from_household_id", "to_household_id", "place", "note",
-               "recorded_at", "recorded_by")
+_RECORD = ("id", "uuid", "created_at", "updated_at", "updated_by")
+#: Columns written per table, in the order of the row tuples (NOT NULL text columns left out are
+#: filled by ``_insert_sql`` with '').
+_TABLES: dict[str, tuple[str, ...]] = {
+    "household": _RECORD + ("household_no", "grid_id", "estate", "building", "unit", "room", "address", "housing",
+                            "status", "tags", "notes"),
+    "resident": _RECORD + ("household_id", "name", "gender", "ethnicity", "birth_date", "id_number", "relation",
+                           "rel_order", "political_status", "education", "work_unit", "phone", "hukou_type",
+                           "tags", "status", "move_in_date", "move_out_date", "death_date", "review",
+                           "py_initials", "py_full"),
+    "resident_event": ("resident_id", "kind", "event_date", "from_household_id", "to_household_id", "place",
+                       "note", "recorded_at", "recorded_by"),
+    "resident_fts_tri": ("rowid", "body"),
+    "resident_fts_char": ("rowid", "body"),
+}
+_EMPTY_TEXT = {"resident": ("former_name", "notes")}
 
 
 def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
-    return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    extra = _EMPTY_TEXT.get(table, ())
+    marks = ["?"] * len(cols) + ["''"] * len(extra)
+    return f"INSERT INTO {table} ({', '.join(cols + extra)}) VALUES ({', '.join(marks)})"
 
 
 def _stamp(moment: datetime) -> str:
@@ -120,9 +116,9 @@ class _People:
         self.region = _Pick(self.rng, names.CITY_REGIONS)
         self.origin = _Pick(self.rng, [((c, p), w) for c, p, w in names.ORIGINS])
         self.ethnicity = _Pick(self.rng, names.ETHNICITIES)
-        self.kind = _Pick(self.rng, list(zip(_KINDS, _KIND_WEIGHTS)))
+        self.kind = _Pick(self.rng, list(zip(names.KINDS, names.KIND_WEIGHTS)))
         self.education = [(before, _Pick(self.rng, list(zip(levels, weights))))
-                          for before, levels, weights in _EDUCATION_BY_ERA]
+                          for before, levels, weights in names.EDUCATION_BY_ERA]
 
     # --- small draws -----------------------------------------------------------------------
     def years(self, lo: float, hi: float) -> int:
@@ -132,11 +128,15 @@ class _People:
         s = self.surname()
         return self.surname() if s == avoid else s
 
+    def any(self, items: Any) -> Any:
+        """A uniform choice (``random.choice`` costs several times more; the demo draws millions)."""
+        return items[int(self.rng.random() * len(items))]
+
     def given(self, gender: str, year: int) -> str:
         era = "old" if year < 1960 else "mid" if year < 1985 else "young" if year < 2005 else "kid"
         if self.rng.random() < 0.55:
-            return self.rng.choice(names.GIVEN_NAMES[(gender, era)])
-        return self.rng.choice(names.GIVEN_FIRST[gender]) + self.rng.choice(names.GIVEN_SECOND[gender])
+            return self.any(names.GIVEN_NAMES[(gender, era)])
+        return self.any(names.GIVEN_FIRST[gender]) + self.any(names.GIVEN_SECOND[gender])
 
     def person_name(self, min_age: int = 28, max_age: int = 55) -> str:
         gender = self.rng.choice("男女")
@@ -146,20 +146,21 @@ class _People:
         head = f"{region}{birth.year:04d}{birth.month:02d}{birth.day:02d}"
         odd = gender == "男"
         while True:
-            first17 = f"{head}{self.rng.randrange(100):02d}{self.rng.randrange(5) * 2 + odd}"
+            draw = int(self.rng.random() * 500)      # two sequence digits and the gender digit
+            first17 = f"{head}{draw // 5:02d}{draw % 5 * 2 + odd}"
             if first17 not in self.first17:
                 self.first17.add(first17)
                 return first17 + check_char(first17)
 
     def mobile(self) -> str:
         while True:
-            number = self.rng.choice(_MOBILE_PREFIXES) + f"{self.rng.randrange(100_000_000):08d}"
+            number = f"{self.any(names.MOBILE_PREFIXES)}{int(self.rng.random() * 100_000_000):08d}"
             if number not in self.phones:
                 self.phones.add(number)
                 return number
 
     def landline(self) -> str:
-        return f"0311-8{self.rng.randrange(10_000_000):07d}"
+        return f"0311-8{int(self.rng.random() * 10_000_000):07d}"
 
     # --- families ----------------------------------------------------------------------------
     def couple(self, husband_born: int, wife_head: bool) -> tuple[_Member, _Member]:
@@ -278,8 +279,8 @@ class _People:
         return out + elders
 
     # --- who they are ------------------------------------------------------------------------
-    def settle(self, members: list[_Member], kind: str) -> tuple[str, str, str, str]:
-        """Origin, names, statuses and tags of a family; returns (housing, status, tags, notes)."""
+    def settle(self, members: list[_Member], kind: str) -> tuple[str, str, str]:
+        """Origin, names, statuses and tags of a family; returns the household's (housing, status, tags)."""
         rng, today = self.rng, self.today
         floating = rng.random() < {"young_single": 0.5, "couple": 0.25, "nuclear": 0.1}.get(kind, 0.0)
         housing = "租住" if floating or rng.random() < 0.04 else "借住" if rng.random() < 0.015 else "自有"
@@ -314,7 +315,7 @@ class _People:
                 m.status, m.left_on = "迁出", today - rng.randrange(EVENT_DAYS)
                 m.place = rng.choice(names.DESTINATIONS)
         return (housing, "空挂" if housing == "自有" and rng.random() < 0.008 else "在住",
-                join_tags(self._tags(members, kind, floating)), "")
+                join_tags(self._tags(members, kind, floating)))
 
     def _tags(self, members: list[_Member], kind: str, floating: bool) -> set[str]:
         rng, today = self.rng, self.today
@@ -375,13 +376,13 @@ class _People:
         if age < 6:
             education, work = "学龄前", ""
         elif age < 12:
-            education, work = "小学", rng.choice(names.SCHOOLS["小学"])
+            education, work = "小学", self.any(names.SCHOOLS["小学"])
         elif age < 15:
-            education, work = "初中", rng.choice(names.SCHOOLS["初中"])
+            education, work = "初中", self.any(names.SCHOOLS["初中"])
         elif age < 18:
-            education, work = "高中", rng.choice(names.SCHOOLS["高中"])
+            education, work = "高中", self.any(names.SCHOOLS["高中"])
         elif age < 22 and rng.random() < 0.5:
-            education, work = "本科", rng.choice(names.SCHOOLS["大学"])
+            education, work = "本科", self.any(names.SCHOOLS["大学"])
         else:
             education = next(pick() for before, pick in self.education if year < before)
             work = self.work_unit(age, m.gender)
@@ -406,9 +407,9 @@ class _People:
             return "退休" if rng.random() < 0.8 else ""
         r = rng.random()
         if r < 0.25:
-            return rng.choice(names.PUBLIC_UNITS)
+            return self.any(names.PUBLIC_UNITS)
         if r < 0.6:
-            return f"石家庄市{rng.choice(names.WORK_UNIT_PREFIXES)}{rng.choice(names.WORK_UNIT_TRADES)}有限公司"
+            return f"石家庄市{self.any(names.WORK_UNIT_PREFIXES)}{self.any(names.WORK_UNIT_TRADES)}有限公司"
         if r < 0.72:
             return "个体经营"
         if r < 0.84:
@@ -479,11 +480,129 @@ def _check_empty(conn: Connection) -> None:
             raise UserError(_("数据库中已有社区或住户数据，演示数据只能载入新的空数据库。"))
 
 
-def _event_row(rid: int, kind: str, on: int, from_hid: int | None, to_hid: int | None, place: str,
-               today: int, stamp: str, user: str) -> tuple[Any, ...]:
-    day = date.fromordinal(on)
-    recorded = stamp if on >= today else f"{day.isoformat()} {9 + on % 8:02d}:{on * 7 % 60:02d}:00.000000"
-    return (rid, kind, day.isoformat(), from_hid, to_hid, place, "", recorded, user)
+class _Writer:
+    """Turns families into rows and writes them in chunks on one connection, inside its transaction."""
+
+    def __init__(self, conn: Connection, people: _People, households: int, progress: Any) -> None:
+        self.conn, self.people, self.households, self.progress = conn, people, households, progress
+        self.user = current_user()
+        self.stamp = _stamp(now())
+        self.uuids = _uuid_hexes()
+        self.keys = lru_cache(maxsize=None)(pinyin_keys)     # one pinyin computation per distinct name
+        self.grid_count = max(3, round(households / HOUSEHOLDS_PER_GRID))
+        self.counts = {"households": households, "residents": 0, "in_residence": 0, "moved_out": 0,
+                       "deceased": 0, "events": 0, "party_members": 0, "needs_review": 0}
+        self.estates: set[str] = set()
+
+    def _next_id(self, table: str) -> int:
+        return 1 + self.conn.execute(text(f"SELECT coalesce(max(id), 0) FROM {table}")).scalar_one()
+
+    def community(self, name: str) -> tuple[int, str]:
+        """Write the community and its grids; returns the community's (id, uuid)."""
+        people, stamp, user = self.people, self.stamp, self.user
+        community_id, community_uuid = self._next_id("community"), next(self.uuids)
+        self.conn.exec_driver_sql(
+            _insert_sql("community", ("id", "uuid", "created_at", "updated_at", "updated_by", "name",
+                                      "street_office", "district")),
+            (community_id, community_uuid, stamp, stamp, user, name, STREET_OFFICE, DISTRICT))
+        self.grid_base = self._next_id("grid") - 1
+        width = max(2, len(str(self.grid_count)))
+        grids = [(self.grid_base + g, next(self.uuids), stamp, stamp, user, community_id, f"{g:0{width}d}",
+                  f"第{names.chinese_number(g)}网格", people.person_name(),
+                  "、".join(people.person_name(24, 45) for _i in range(2))) for g in range(1, self.grid_count + 1)]
+        self.conn.exec_driver_sql(_insert_sql("grid", ("id", "uuid", "created_at", "updated_at", "updated_by",
+                                                       "community_id", "code", "name", "leader", "workers")), grids)
+        return community_id, community_uuid
+
+    def households_and_residents(self, first_estate: str) -> None:
+        conn, households = self.conn, self.households
+        addresses = self.people.addresses(households, first_estate)
+        # Secondary indexes are dropped for a big load and rebuilt after it (one sort is much cheaper
+        # than 300k random B-tree inserts); all inside the transaction, so a failure restores them.
+        indexes = conn.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('household', 'resident')"
+            " AND sql IS NOT NULL")).all() if households >= BULK_INDEX_THRESHOLD else []
+        for index_name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{index_name}"')
+        hid, rid = self._next_id("household") - 1, self._next_id("resident") - 1
+        for start in range(0, households, CHUNK):
+            if getattr(self.progress, "cancelled", False):
+                raise UserError(_("已取消，未写入演示数据。"))
+            rows: dict[str, list[tuple[Any, ...]]] = {"household": [], "resident": [], "resident_event": [],
+                                                      "resident_fts_tri": [], "resident_fts_char": []}
+            for index in range(start, min(start + CHUNK, households)):
+                hid += 1
+                rid = self._household(rows, index, hid, rid, next(addresses))
+            for table, cols in _TABLES.items():
+                if rows[table]:
+                    conn.exec_driver_sql(_insert_sql(table, cols), rows[table])
+            self.counts["residents"] += len(rows["resident"])
+            self.counts["events"] += len(rows["resident_event"])
+            if self.progress is not None:
+                self.progress(min(start + CHUNK, households), households)
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+
+    def _household(self, rows: dict[str, list[tuple[Any, ...]]], index: int, hid: int, rid: int,
+                   where: tuple[str, str, str, str]) -> int:
+        """Rows of one household and its members; returns the last resident id used."""
+        people, stamp, user, counts, today = self.people, self.stamp, self.user, self.counts, self.people.today
+        kind = people.kind()
+        members = people.family(kind)
+        housing, status, htags = people.settle(members, kind)
+        notes = "人户分离：户籍在本社区，本人不在此居住" if status == "空挂" else ""
+        estate, building, unit, room = where
+        self.estates.add(estate)
+        household_no = f"H{index + 1:06d}"
+        address = format_address(estate, building, unit, room)
+        rows["household"].append((hid, next(self.uuids), stamp, stamp, user, household_no,
+                                  self.grid_base + 1 + index * self.grid_count // self.households, estate,
+                                  building, unit, room, "", housing, status, htags, notes))
+        members.sort(key=lambda m: (RELATION_ORDER.get(m.relation, 99), m.born))
+        events = rows["resident_event"]
+        for m in members:
+            rid += 1
+            name = m.surname + m.given
+            number, review, phone, education, work, political = people.details(m)
+            initials, full = self.keys(name)
+            left = date.fromordinal(m.left_on).isoformat() if m.left_on else None
+            rows["resident"].append((
+                rid, next(self.uuids), stamp, stamp, user, hid, name, m.gender, m.ethnicity, m.birth.isoformat(),
+                number, m.relation, RELATION_ORDER.get(m.relation, 99), political, education, work, phone, m.hukou,
+                join_tags(m.tags) if m.tags else "", m.status,
+                date.fromordinal(m.move_in).isoformat() if m.move_in else None,
+                left if m.status == "迁出" else None, left if m.status == "死亡" else None, review, initials, full))
+            rows["resident_fts_tri"].append((rid, tri_body(name, number, phone, household_no, address)))
+            rows["resident_fts_char"].append((rid, char_body(name)))
+            counts["party_members"] += political in ("中共党员", "中共预备党员")
+            counts["needs_review"] += bool(review)
+            if today - m.born < EVENT_DAYS:
+                events.append(self._event(rid, "出生", m.born, None, hid, ""))
+            elif m.move_in and today - m.move_in < EVENT_DAYS:
+                events.append(self._event(rid, "迁入", m.move_in, None, hid, m.place))
+            if m.status == "迁出":
+                counts["moved_out"] += 1
+                events.append(self._event(rid, "迁出", m.left_on or today, hid, None, m.place))
+            elif m.status == "死亡":
+                counts["deceased"] += 1
+                events.append(self._event(rid, "死亡", m.left_on or today, hid, None, ""))
+        return rid
+
+    def _event(self, rid: int, kind: str, on: int, from_hid: int | None, to_hid: int | None,
+               place: str) -> tuple[Any, ...]:
+        day = date.fromordinal(on)
+        recorded = (self.stamp if on >= self.people.today
+                    else f"{day.isoformat()} {9 + on % 8:02d}:{on * 7 % 60:02d}:00.000000")
+        return (rid, kind, day.isoformat(), from_hid, to_hid, place, "", recorded, self.user)
+
+    def audit(self, community_id: int, community_uuid: str, summary: dict[str, Any]) -> None:
+        self.conn.exec_driver_sql(
+            _insert_sql("audit_log", ("at", "user", "table_name", "record_id", "record_uuid", "action", "changes",
+                                      "summary")),
+            (self.stamp, self.user, "community", community_id, community_uuid, "demo",
+             json.dumps(summary, ensure_ascii=False),
+             _("生成演示数据：{h} 户，{r} 人（种子 {s}）").format(h=summary["households"], r=summary["residents"],
+                                                         s=summary["seed"])))
 
 
 def generate_demo(database: Any, households: int = 300, seed: int = 1, *, community_name: str = "幸福里社区",
@@ -497,105 +616,22 @@ def generate_demo(database: Any, households: int = 300, seed: int = 1, *, commun
     if not 1 <= households <= MAX_HOUSEHOLDS:
         raise UserError(_("演示户数应在 1 到 {n} 之间").format(n=MAX_HOUSEHOLDS))
     started = time.perf_counter()
-    people = _People(seed, today or date.today())
-    today_ord = people.today
-    user = current_user()
-    moment = now()
-    stamp = _stamp(moment)
-    keys = lru_cache(maxsize=None)(pinyin_keys)
-    uuids = _uuid_hexes()
-    grid_count = max(3, round(households / HOUSEHOLDS_PER_GRID))
-    counts = {"households": households, "residents": 0, "in_residence": 0, "moved_out": 0, "deceased": 0,
-              "events": 0, "party_members": 0, "needs_review": 0}
     with database.engine.begin() as conn:
         _check_empty(conn)
-        community_id = 1 + conn.execute(text("SELECT coalesce(max(id), 0) FROM community")).scalar_one()
-        grid_base = conn.execute(text("SELECT coalesce(max(id), 0) FROM grid")).scalar_one()
-        hid = conn.execute(text("SELECT coalesce(max(id), 0) FROM household")).scalar_one()
-        rid = conn.execute(text("SELECT coalesce(max(id), 0) FROM resident")).scalar_one()
-        community_uuid = next(uuids)
-        conn.exec_driver_sql(
-            "INSERT INTO community (id, uuid, created_at, updated_at, updated_by, name, street_office, district)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (community_id, community_uuid, stamp, stamp, user, community_name, STREET_OFFICE, DISTRICT))
-        width = max(2, len(str(grid_count)))
-        grids = [(grid_base + g, next(uuids), stamp, stamp, user, community_id, f"{g:0{width}d}",
-                  f"第{names.chinese_number(g)}网格", people.person_name(),
-                  "、".join(people.person_name(24, 45) for _i in range(2))) for g in range(1, grid_count + 1)]
-        conn.exec_driver_sql(_insert_sql("grid", ("id", "uuid", "created_at", "updated_at", "updated_by",
-                                                  "community_id", "code", "name", "leader", "workers")), grids)
-        addresses = people.addresses(households, _first_estate(community_name))
-        estates: set[str] = set()
-        insert_h = _insert_sql("household", _HOUSEHOLD_COLS)
-        insert_r = _insert_sql("resident", _RESIDENT_COLS)
-        insert_e = _insert_sql("resident_event", _EVENT_COLS)
-        for start in range(0, households, CHUNK):
-            if getattr(progress, "cancelled", False):
-                raise UserError(_("已取消，未写入演示数据。"))
-            h_rows: list[tuple[Any, ...]] = []
-            r_rows: list[tuple[Any, ...]] = []
-            e_rows: list[tuple[Any, ...]] = []
-            tri: list[tuple[int, str]] = []
-            chars: list[tuple[int, str]] = []
-            for index in range(start, min(start + CHUNK, households)):
-                hid += 1
-                kind = people.kind()
-                members = people.family(kind)
-                housing, status, htags, notes = people.settle(members, kind)
-                if status == "空挂":
-                    notes = "人户分离：户籍在本社区，本人不在此居住"
-                estate, building, unit, room = next(addresses)
-                estates.add(estate)
-                household_no = f"H{index + 1:06d}"
-                address = format_address(estate, building, unit, room)
-                h_rows.append((hid, next(uuids), stamp, stamp, user, None, household_no,
-                               grid_base + 1 + index * grid_count // households, estate, building, unit, room,
-                               "", housing, status, htags, notes))
-                members.sort(key=lambda m: (RELATION_ORDER.get(m.relation, 99), m.born))
-                for m in members:
-                    rid += 1
-                    name = m.surname + m.given
-                    number, review, phone, education, work, political = people.details(m)
-                    initials, full = keys(name)
-                    left = date.fromordinal(m.left_on).isoformat() if m.left_on else None
-                    move_in = date.fromordinal(m.move_in).isoformat() if m.move_in else None
-                    r_rows.append((rid, next(uuids), stamp, stamp, user, None, hid, name, "", m.gender,
-                                   m.ethnicity, m.birth.isoformat(), number, m.relation,
-                                   RELATION_ORDER.get(m.relation, 99), political, education, work, phone, m.hukou,
-                                   join_tags(m.tags), m.status, move_in, left if m.status == "迁出" else None,
-                                   left if m.status == "死亡" else None, "", review, initials, full))
-                    tri.append((rid, tri_body(name, number, phone, household_no, address)))
-                    chars.append((rid, char_body(name)))
-                    counts["party_members"] += political in ("中共党员", "中共预备党员")
-                    counts["needs_review"] += bool(review)
-                    if today_ord - m.born < EVENT_DAYS:
-                        e_rows.append(_event_row(rid, "出生", m.born, None, hid, "", today_ord, stamp, user))
-                    elif m.move_in and today_ord - m.move_in < EVENT_DAYS:
-                        e_rows.append(_event_row(rid, "迁入", m.move_in, None, hid, m.place, today_ord, stamp, user))
-                    if m.status == "迁出":
-                        counts["moved_out"] += 1
-                        e_rows.append(_event_row(rid, "迁出", m.left_on, hid, None, m.place, today_ord, stamp, user))
-                    elif m.status == "死亡":
-                        counts["deceased"] += 1
-                        e_rows.append(_event_row(rid, "死亡", m.left_on, hid, None, "", today_ord, stamp, user))
-            conn.exec_driver_sql(insert_h, h_rows)
-            conn.exec_driver_sql(insert_r, r_rows)
-            if e_rows:
-                conn.exec_driver_sql(insert_e, e_rows)
-            conn.exec_driver_sql("INSERT INTO resident_fts_tri (rowid, body) VALUES (?, ?)", tri)
-            conn.exec_driver_sql("INSERT INTO resident_fts_char (rowid, body) VALUES (?, ?)", chars)
-            counts["residents"] += len(r_rows)
-            counts["events"] += len(e_rows)
-            if progress is not None:
-                progress(min(start + CHUNK, households), households)
+        writer = _Writer(conn, _People(seed, today or date.today()), households, progress)
+        cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+        if households >= BULK_INDEX_THRESHOLD:
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        try:
+            community_id, community_uuid = writer.community(community_name)
+            writer.households_and_residents(_first_estate(community_name))
+        finally:
+            conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
+        counts = writer.counts
         counts["in_residence"] = counts["residents"] - counts["moved_out"] - counts["deceased"]
         summary = {"community": community_name, "street_office": STREET_OFFICE, "district": DISTRICT,
-                   "grids": grid_count, "estates": len(estates), **counts, "seed": seed}
-        conn.exec_driver_sql(
-            "INSERT INTO audit_log (at, user, table_name, record_id, record_uuid, action, changes, summary)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (stamp, user, "community", community_id, community_uuid, "demo", json.dumps(summary, ensure_ascii=False),
-             _("生成演示数据：{h} 户，{r} 人（种子 {s}）").format(h=households, r=counts["residents"], s=seed)))
+                   "grids": writer.grid_count, "estates": len(writer.estates), **counts, "seed": seed}
+        writer.audit(community_id, community_uuid, summary)
     summary["seconds"] = round(time.perf_counter() - started, 2)
     log.info("demo data: %d households, %d residents in %.1f s", households, counts["residents"], summary["seconds"])
     return summary

@@ -1,0 +1,223 @@
+"""Hostile files: one clear Chinese message naming the file, quickly, and nothing written."""
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from commdesk.errors import UserError
+from commdesk.importers import run_import
+from commdesk.importers.command import register
+from commdesk.models.db import open_database
+
+DATA = Path(__file__).resolve().parent / "data" / "import"
+CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+      'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships'
+      '+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+      'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+      'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+      'spreadsheetml.worksheet+xml"/></Types>')
+RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+WB = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+      '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+      'name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+WBRELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+          '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+          '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+              'spreadsheetml/2006/main"><dimension ref="A1:O1048576"/><sheetData>')
+
+
+def _xlsx(path: Path, sheet_xml: str) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", CT)
+        z.writestr("_rels/.rels", RELS)
+        z.writestr("xl/workbook.xml", WB)
+        z.writestr("xl/_rels/workbook.xml.rels", WBRELS)
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return path
+
+
+def _cell(ref: str, value: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+
+def _header_row() -> str:
+    return '<row r="1">' + _cell("A1", "姓名") + _cell("B1", "身份证号") + _cell("C1", "与户主关系") + "</row>"
+
+
+def _zero(tmp: Path) -> Path:
+    path = tmp / "空文件.xlsx"
+    path.write_bytes(b"")
+    return path
+
+
+def _truncated(tmp: Path) -> Path:
+    data = (DATA / "幸福里社区居民信息登记表.xlsx").read_bytes()
+    path = tmp / "截断.xlsx"
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _pdf(tmp: Path) -> Path:
+    path = tmp / "其实是PDF.xlsx"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    return path
+
+
+def _encrypted(tmp: Path) -> Path:
+    """An OLE2 container holding an EncryptedPackage stream, as Excel writes a password-protected xlsx."""
+    header = bytearray(512)
+    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    directory = bytearray(512)
+    for i, name in enumerate(("Root Entry", "EncryptionInfo", "EncryptedPackage")):
+        raw = name.encode("utf-16-le")
+        directory[i * 128:i * 128 + len(raw)] = raw
+    path = tmp / "有密码.xlsx"
+    path.write_bytes(bytes(header) + bytes(directory) + b"\x00" * 1024)
+    return path
+
+
+def _billion_laughs(tmp: Path) -> Path:
+    lol = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "' + (f"&lol{i - 1};" if i > 1 else "&lol;") * 10 + '">' for i in range(1, 10)) + "]>"
+    return _xlsx(tmp / "实体炸弹.xlsx", lol + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                 '2006/main"><sheetData><row r="1">' + _cell("A1", "&lol9;") + "</row></sheetData></worksheet>")
+
+
+def _million_empty(tmp: Path) -> Path:
+    rows = "".join(f'<row r="{i}" s="1" customFormat="1"><c r="A{i}" t="inlineStr"><is><t></t></is></c></row>'
+                   for i in range(3, 1048577))
+    body = _header_row() + '<row r="2">' + _cell("A2", "张三") + _cell("C2", "户主") + "</row>" + rows
+    return _xlsx(tmp / "百万空行.xlsx", SHEET_HEAD + body + "</sheetData></worksheet>")
+
+
+def _word(tmp: Path) -> Path:
+    path = tmp / "通知.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+HOSTILE = {
+    "zero": (_zero, "空的"),
+    "truncated": (_truncated, "损坏"),
+    "pdf": (_pdf, "PDF"),
+    "encrypted": (_encrypted, "请先在 Excel 中取消密码保护后再导入"),
+    "billion_laughs": (_billion_laughs, "损坏"),
+    "word": (_word, "Word"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_file_gives_one_clear_message(tmp_path: Path, case: str) -> None:
+    make, words = HOSTILE[case]
+    path = make(tmp_path)
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        started = time.perf_counter()
+        with pytest.raises(UserError) as info:
+            run_import(database, path)
+        assert time.perf_counter() - started < 5
+        message = str(info.value)
+        assert path.name in message and words in message and "\n" not in message
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM resident")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM import_batch")).scalar() == 0
+    finally:
+        database.close()
+
+
+def test_million_empty_rows_are_bounded(tmp_path: Path) -> None:
+    import resource
+
+    path = _million_empty(tmp_path)
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        summary = run_import(database, path)
+        grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        assert time.perf_counter() - started < 5
+        assert grown_mb < 300
+        assert summary.imported == 1
+    finally:
+        database.close()
+
+
+def test_formula_injection_is_plain_text(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "注入.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False})
+    ws = wb.add_worksheet("居民")
+    ws.write_row(0, 0, ["姓名", "身份证号", "与户主关系", "住址", "备注"])
+    ws.write_row(1, 0, ["张三", "110105198203216813", "户主", "=HYPERLINK(\"http://x\",\"点我\")",
+                        "=cmd|' /C calc'!A0"])
+    ws.write_row(2, 0, ["=1+2", "", "配偶", "", "@SUM(A1:A2)"])
+    wb.close()
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        report = tmp_path / "report.xlsx"
+        from commdesk.importers import ImportOptions
+
+        summary = run_import(database, path, ImportOptions(report_path=report))
+        assert summary.imported == 2
+        with database.engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT r.name, h.address FROM resident r JOIN household h "
+                                          "ON h.id = r.household_id")).all())
+            notes = {r[0] for r in conn.execute(text("SELECT notes FROM resident"))}
+            review = conn.execute(text("SELECT review FROM resident WHERE name='=1+2'")).scalar()
+        assert rows["张三"].startswith("=HYPERLINK")
+        assert "=cmd|' /C calc'!A0" in notes
+        assert "name_unusual" in review
+        import openpyxl
+
+        ws2 = openpyxl.load_workbook(report)["居民"]
+        assert all(c.data_type != "f" for row in ws2.iter_rows() for c in row)
+    finally:
+        database.close()
+
+
+def test_cli_prints_one_line_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from commdesk.cli import main
+
+    path = _pdf(tmp_path)
+    code = main(["import", str(path), "--db", str(tmp_path / "db.sqlite3")])
+    err = capsys.readouterr().err.strip()
+    assert code != 0 and path.name in err and len(err.splitlines()) == 1
+
+
+def test_cli_import_json_and_undo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from commdesk.cli import main
+
+    db = str(tmp_path / "db.sqlite3")
+    sample = DATA / "建设社区人口系统导出.csv"
+    assert main(["import", str(sample), "--db", db, "--dry-run", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dry_run"] and out["imported"] == 401
+    assert main(["import", str(sample), "--db", db, "--json", "--report", str(tmp_path / "r.xlsx")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["batch_id"] == 1 and (tmp_path / "r.xlsx").exists()
+    assert main(["import", "--list-batches", "--db", db]) == 0
+    assert "建设社区人口系统导出.csv" in capsys.readouterr().out
+    assert main(["import", "--undo", "1", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["import", "--undo", "1", "--db", db]) == 1
+    assert "已经撤销" in capsys.readouterr().err
+
+
+def test_register_standalone() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["import", "x.xlsx", "--on-duplicate", "skip"])
+    assert args.on_duplicate == "skip" and args.func.__name__ == "run"

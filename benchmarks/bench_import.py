@@ -1,0 +1,161 @@
+"""Import benchmark: a 100,000-row and a 10,000-row register, end to end, beside a naive baseline.
+
+    python benchmarks/bench_import.py [--rows 100000 10000] [--no-baseline] [--keep DIR]
+
+Generates the registers (xlsx, XlsxWriter constant-memory) in a temporary folder, imports each
+into a fresh database with ``run_import`` (read + normalise + validate + insert + index, no
+backup, as on a new database) in a child process so that peak memory (ru_maxrss) is per run,
+then runs the naive baseline (openpyxl read-only + one ORM object per row, session.add) on the
+same file. Prints one JSON object. Targets: 100k ≤ 8 s and ≤ 500 MB; 10k ≤ 1.5 s.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+if str(SRC) not in sys.path:
+    sys.path.insert(0, str(SRC))
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红燕鹏辉建国志文海波宇浩晨欣怡子涵梓轩"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _id(rng: random.Random, born: date, male: bool) -> str:
+    region = rng.choice(("110105", "130102", "130104", "370102", "410102"))
+    seq = rng.randrange(0, 100) * 10 + (rng.choice((1, 3, 5, 7, 9)) if male else rng.choice((0, 2, 4, 6, 8)))
+    first17 = f"{region}{born:%Y%m%d}{seq:03d}"
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+
+
+def generate(path: Path, rows: int, seed: int = 7) -> None:
+    import xlsxwriter
+
+    rng = random.Random(seed)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("居民信息")
+    ws.write(0, 0, "某某社区居民信息登记表")
+    ws.write(1, 0, "填报单位：某某社区居委会    填报日期：2024年3月15日")
+    ws.write_row(2, 0, ["序号", "网格", "户号", "姓名", "与户主关系", "性别", "民族", "出生日期", "身份证号",
+                        "政治面貌", "联系电话", "现住址", "人员类别"])
+    r, n, hno = 3, 0, 0
+    formats = ("%Y年%-m月%-d日", "%Y.%m.%d", "%Y-%-m-%-d", "%Y/%-m/%-d", "%Y%m%d")
+    while n < rows:
+        hno += 1
+        size = min(rng.choice((1, 2, 3, 3, 4, 5)), rows - n)
+        surname = rng.choice(SURNAMES)
+        for k in range(size):
+            male = rng.random() < 0.5
+            born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 30000))
+            relation = "户主" if k == 0 else ("配偶" if k == 1 else rng.choice(("儿子", "女儿", "母亲")))
+            name = (surname if k != 1 else rng.choice(SURNAMES)) + "".join(rng.choice(GIVEN) for _ in range(2))
+            ws.write_row(r, 0, [n + 1, f"第{hno % 6 + 1}网格" if k == 0 else "", f"H{hno:06d}" if k == 0 else "",
+                                name, relation, "男" if male else "女", "汉族",
+                                born.strftime(rng.choice(formats)), _id(rng, born, male),
+                                rng.choice(("群众", "群众", "党员", "团员")),
+                                f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
+                                f"某某小区{hno % 40 + 1}栋{hno % 4 + 1}单元{hno % 18 + 1}0{hno % 4 + 1}室" if k == 0 else "",
+                                rng.choice(("", "", "", "低保", "独居老人、空巢老人"))])
+            r += 1
+            n += 1
+    wb.close()
+
+
+def _child(mode: str, file: str, db: str) -> None:
+    import resource
+
+    os.environ.setdefault("COMMDESK_HOME", str(Path(db).parent / "home"))
+    from commdesk.models.db import open_database
+
+    database = open_database(db)
+    started = time.perf_counter()
+    if mode == "commdesk":
+        from commdesk.importers import ImportOptions, run_import
+
+        summary = run_import(database, Path(file), ImportOptions(backup=False))
+        count = summary.imported
+    else:
+        count = _naive(database, Path(file))
+    seconds = time.perf_counter() - started
+    database.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": round(seconds, 3), "peak_mb": round(peak, 1), "residents": count}))
+
+
+def _naive(database: object, file: Path) -> int:
+    """openpyxl read-only + one ORM object per row (the index is kept by the session hooks)."""
+    import openpyxl
+
+    from commdesk.models import Community, Grid, Household, Resident
+    from commdesk.validation.idcard import check_id_number
+
+    wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    ws = wb.worksheets[0]
+    count = 0
+    with database.Session.begin() as session:  # type: ignore[attr-defined]
+        community = Community(name="基准社区")
+        session.add(community)
+        session.flush()
+        grids: dict[str, Grid] = {}
+        household = None
+        for row in ws.iter_rows(min_row=4, values_only=True):
+            seq, grid, hno, name, relation, gender, eth, born, idn, pol, phone, addr, tags = row[:13]
+            if hno:
+                if grid not in grids:
+                    grids[grid] = Grid(community_id=community.id, name=grid)
+                    session.add(grids[grid])
+                household = Household(household_no=hno, grid=grids[grid], address=addr or "")
+                session.add(household)
+            check = check_id_number(idn)
+            session.add(Resident(household=household, name=str(name).strip(), relation=relation, gender=gender,
+                                 id_number=check.number if check.ok else None, birth_date=check.birth_date,
+                                 phone=str(phone or ""), political_status=pol or "群众"))
+            count += 1
+    wb.close()
+    return count
+
+
+def _run(mode: str, file: Path, work: Path) -> dict:
+    db = work / f"{mode}-{file.stem}.sqlite3"
+    out = subprocess.run([sys.executable, __file__, "--child", mode, str(file), str(db)], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 10_000])
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--keep")
+    parser.add_argument("--child", nargs=3)
+    args = parser.parse_args()
+    if args.child:
+        _child(*args.child)
+        return 0
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-import-"))
+    work.mkdir(parents=True, exist_ok=True)
+    report: dict = {"targets": {"100000": {"seconds": 8, "peak_mb": 500}, "10000": {"seconds": 1.5}}, "runs": {}}
+    for rows in args.rows:
+        file = work / f"register-{rows}.xlsx"
+        if not file.exists():
+            generate(file, rows)
+        entry = {"file_mb": round(file.stat().st_size / 1e6, 2), "commdesk": _run("commdesk", file, work)}
+        if not args.no_baseline:
+            entry["naive_openpyxl_orm"] = _run("naive", file, work)
+            entry["speedup"] = round(entry["naive_openpyxl_orm"]["seconds"] / entry["commdesk"]["seconds"], 1)
+        report["runs"][str(rows)] = entry
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -108,6 +108,9 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         add(menu, "退出", self.close, "Ctrl+Q")
         self.menu_data = self.menuBar().addMenu(_("数据(&D)"))
+        add(self.menu_data, "导入旧台账…", self.open_import, "Ctrl+I")
+        add(self.menu_data, "导入记录与撤销…", self.open_batches)
+        add(self.menu_data, "待核实的居民", self.show_review)
         help_menu = self.menuBar().addMenu(_("帮助(&H)"))
         add(help_menu, "快捷键", self.show_shortcuts, "F1")
         add(help_menu, "关于社区工作台", self.about)
@@ -119,6 +122,27 @@ class MainWindow(QMainWindow):
     def on_changes(self, changes: Changes) -> None:
         for page in self.pages:
             page.on_changes(changes)  # type: ignore[attr-defined]
+
+    # --- data menu -------------------------------------------------------------------------
+    def open_import(self, path: str = "") -> Any:
+        from commdesk.ui.import_wizard import ImportWizard
+
+        wizard = ImportWizard(self, path)
+        self.import_wizard = wizard
+        wizard.open()
+        return wizard
+
+    def open_batches(self) -> Any:
+        from commdesk.ui.import_wizard import BatchesDialog
+
+        dialog = BatchesDialog(self)
+        self.batches_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def show_review(self) -> None:
+        page = self.show_page(LedgerPage)
+        page.review_box.setChecked(True)  # type: ignore[attr-defined]
 
     # --- file menu -------------------------------------------------------------------------
     def backup_now(self) -> None:

@@ -1,0 +1,171 @@
+"""党员中心户: the list of center households (with over/under-target warnings) and the assignment editor."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSplitter, QToolBar, QVBoxLayout, QWidget
+
+from commdesk.i18n import _
+from commdesk.services.changes import Changes
+from commdesk.services.party_centers import (CenterRow, designate_center, end_center, link_member, list_centers)
+from commdesk.services.party_members import MemberFilter, list_members
+from commdesk.ui.dialogs.form_dialog import FormDialog, date_edit, date_value
+from commdesk.ui.party.assignment_editor import AssignmentEditor
+from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row
+from commdesk.ui.runner import Op
+
+COLUMNS = (
+    Col("网格", "grid", width=5), Col("中心户党员", "member_name", width=5), Col("户号", "household_no", width=5),
+    Col("住址", "address", width=12), Col("联系户", "contacts", align="right", width=3,
+                                       warn=lambda r: bool(r.warning)),
+    Col("联户党员", "members", align="right", width=3), Col("提示", lambda r: r.warning_text, width=5,
+                                                        warn=lambda r: bool(r.warning)),
+)
+
+
+class MemberPickDialog(FormDialog):
+    """Pick a member (and a date): designate a center household, or link a fellow member."""
+
+    def __init__(self, parent: QWidget | None, title: str, members: list[Any], date_label: str) -> None:
+        super().__init__(title, parent)
+        self.member = QComboBox()
+        self.member.setEditable(True)
+        self.member.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for m in members:
+            self.member.addItem(f"{m.name}  {m.household_no}  {m.address}", m.id)
+        self.add_field("member", _("党员"), self.member)
+        self.when = self.add_field("date", date_label, date_edit(None, allow_empty=False))
+        self.show_messages(self.collect()[1])
+
+    def collect(self) -> tuple[Any, dict[str, str]]:
+        mid = self.member.currentData()
+        errors = {} if mid is not None else {"member": _("请选择党员")}
+        return {"member_id": mid, "when": date_value(self.when)}, errors
+
+
+class CentersPage(QWidget):
+    title = "党员中心户"
+    loaded = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("centersPage")
+        self.model = RowsModel([Col(_(c.header), c.get, align=c.align, width=c.width, warn=c.warn) for c in COLUMNS],
+                               self)
+        self.table = make_table(self.model, "centersTable")
+        self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._select())
+        self.filter = QLineEdit()
+        self.filter.setObjectName("centerFilter")
+        self.filter.setPlaceholderText(_("筛选：党员姓名、户号、住址"))
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(lambda _t: self.refresh())
+        self.summary = QLabel("")
+        self.editor = AssignmentEditor(self)
+        self.editor.setObjectName("assignmentEditor")
+        self.editor.changed.connect(lambda: None)
+        toolbar = QToolBar()
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addAction(action(self, "设为党员中心户", self.designate, "Ctrl+N"))
+        toolbar.addAction(action(self, "联系党员", self.link, "Ctrl+L"))
+        toolbar.addAction(action(self, "撤销中心户", self.revoke, "Ctrl+Delete"))
+        action(self, "刷新", self.refresh, "F5")
+        left = QWidget()
+        box = QVBoxLayout(left)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.filter)
+        box.addWidget(self.table, 1)
+        box.addWidget(self.summary)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.editor)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([560, 640])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(toolbar)
+        layout.addWidget(splitter, 1)
+        self.dialog: FormDialog | None = None
+        self._selected_id: int | None = None
+
+    def start(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        query = self.filter.text()
+        Op(self, lambda s: list_centers(s, query=query)).success(self._show).run()
+
+    def _show(self, rows: list[CenterRow]) -> None:
+        keep = self._selected_id
+        self.model.set_rows(rows)
+        over = sum(1 for r in rows if r.warning == "over")
+        under = sum(1 for r in rows if r.warning == "under")
+        self.summary.setText(_("中心户 {n} 个，联系户 {k} 户；联系户过多 {o} 个，不足 {u} 个").format(
+            n=len(rows), k=sum(r.contacts for r in rows), o=over, u=under))
+        target = next((i for i, r in enumerate(rows) if r.id == keep), 0 if rows else -1)
+        if target >= 0:
+            self.table.selectRow(target)
+            row = rows[target]
+            if self.editor.center is None or self.editor.center.id != row.id:
+                self.editor.set_center(row)
+            else:
+                self.editor.center = row
+                self.editor.reload()
+        else:
+            self.editor.set_center(None)
+        self.loaded.emit()
+
+    def _select(self) -> None:
+        row = selected_row(self.table)
+        self._selected_id = row.id if row else None
+        if row is not None and (self.editor.center is None or self.editor.center.id != row.id):
+            self.editor.set_center(row)
+
+    def current(self) -> CenterRow | None:
+        return selected_row(self.table)
+
+    def _open(self, dialog: FormDialog, save: Any) -> None:
+        dialog.save_fn = save
+        self.dialog = dialog
+        dialog.open()
+
+    def designate(self) -> None:
+        def job(session: Any) -> list[Any]:
+            taken = {r.member_id for r in list_centers(session)}
+            return [m for m in list_members(session, MemberFilter()) if m.household_id and m.id not in taken]
+
+        Op(self, job).success(lambda members: self._open(
+            MemberPickDialog(self, _("设为党员中心户"), members, _("确定日期")),
+            lambda s, v: designate_center(s, v["member_id"], v["when"]))).run()
+
+    def link(self) -> None:
+        center = self.current()
+        if center is None:
+            return
+        Op(self, lambda s: [m for m in list_members(s, MemberFilter()) if m.id != center.member_id]) \
+            .success(lambda members: self._open(
+                MemberPickDialog(self, _("联系党员（1+10+N）：{name}").format(name=center.member_name), members,
+                                 _("开始日期")),
+                lambda s, v: link_member(s, center.id, v["member_id"], v["when"]))).run()
+
+    def revoke(self) -> None:
+        center = self.current()
+        if center is None:
+            return
+
+        class _Revoke(FormDialog):
+            def __init__(self, parent: QWidget) -> None:
+                super().__init__(_("撤销党员中心户：{name}").format(name=center.member_name), parent)
+                self.when = self.add_field("date", _("撤销日期"), date_edit(None, allow_empty=False))
+                self.reason = self.add_field("reason", _("原因"), QLineEdit())
+
+            def collect(self) -> tuple[Any, dict[str, str]]:
+                return {"when": date_value(self.when), "reason": self.reason.text()}, {}
+
+        self._open(_Revoke(self), lambda s, v: end_center(s, center.id, v["when"], v["reason"]))
+
+    def on_changes(self, changes: Changes) -> None:
+        if changes.touches("center_household", "center_contact", "center_member", "party_member", "household",
+                           "resident", "grid"):
+            self.refresh()

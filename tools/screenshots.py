@@ -151,6 +151,26 @@ def shoot(out: Path, households: int) -> int:
     save(grid_dialog, "31_dialog_grid")
     grid_dialog.close()
 
+    sample = ROOT / "tests" / "data" / "import" / "幸福里社区居民信息登记表.xlsx"
+    if sample.exists():
+        wizard = window.open_import(str(sample))
+        save(wizard, "40_import_1_file")
+        for page, name in ((wizard.sheets_page, "41_import_2_sheets"), (wizard.mapping_page, "42_import_3_mapping"),
+                           (wizard.preview_page, "43_import_4_preview")):
+            wizard.next()
+            wait(app, lambda p=page: wizard.currentPage() is p and window.runner.idle, timeout=60)
+            save(wizard, name)
+        wizard.preview_page.dry_run.setChecked(True)
+        wizard.next()
+        wait(app, lambda: wizard.run_page.done, timeout=120)
+        save(wizard, "44_import_5_summary")
+        wizard.reject()
+    from commdesk.ui.reports_page import ReportsPage
+
+    window.show_page(ReportsPage)
+    wait(app, lambda: window.runner.idle)
+    save(window, "50_reports")
+
     extra = getattr(window, "screenshot_extras", None)
     if extra is not None:
         extra(save, lambda cond: wait(app, cond))

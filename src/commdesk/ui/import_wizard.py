@@ -229,6 +229,7 @@ class PreviewPage(QWizardPage):
         self.w = wizard
         self.setTitle(_("第4步：预览和问题"))
         self.setSubTitle(_("红色单元格有问题（鼠标停留可看原因）；灰色行不是数据行，会跳过。确认无误后开始导入。"))
+        self.setCommitPage(True)  # no way back once the import has started
         self.counts = QLabel("")
         self.counts.setObjectName("problemCounts")
         self.counts.setWordWrap(True)
@@ -401,6 +402,7 @@ class ImportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.BackButton, _("< 上一步"))
         self.setButtonText(QWizard.WizardButton.CancelButton, _("取消"))
         self.setButtonText(QWizard.WizardButton.FinishButton, _("完成"))
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("开始导入"))
         self.plan: Any = None
         self.plan_source: tuple[str, str] | None = None
         self.file_page = FilePage(self)

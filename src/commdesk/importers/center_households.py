@@ -54,10 +54,12 @@ _ROOM = re.compile(r"(\d+)\s*(?:号|室|户)$")
 
 
 def norm_address(value: Any) -> str:
-    """Address text as compared: NFKC, no spaces, 号楼/幢/楼 → 栋, a trailing 号/户 → 室."""
+    """Address text as compared: NFKC, no spaces, 号楼/幢/楼 → 栋, a trailing 号/户 (or bare number) → 室."""
     s = "".join(unicodedata.normalize("NFKC", str(value or "")).split())
     s = _BUILDING.sub(lambda m: f"{m.group(1)}栋", s)
     s = _ROOM.sub(lambda m: f"{m.group(1)}室", s)
+    if s[-1:].isdigit():
+        s += "室"
     return s.replace("-", "")
 
 

@@ -1,0 +1,46 @@
+"""The Party command-line entry points (wired into ``import`` and ``export`` by the lead)."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commdesk.party_command import PARTY_EXPORTS, run_import_command, run_party_export
+from tests.test_party_import import CENTERS, RESIDENTS, ROSTER
+
+
+def test_import_then_export_json(db_path: Path, tmp_path: Path, capsys: Any) -> None:
+    if not RESIDENTS.exists():
+        pytest.skip("the residents sample is not in tests/data/import")
+    from commdesk.importers import ImportOptions, run_import
+    from commdesk.models.db import open_database
+
+    with open_database(db_path) as db:
+        run_import(db, RESIDENTS, ImportOptions(backup=False))
+    for kind, path in (("party-members", ROSTER), ("center-households", CENTERS)):
+        args = argparse.Namespace(db=str(db_path), file=str(path), kind=kind, dry_run=False, no_backup=True,
+                                  json=True)
+        assert run_import_command(args) == 0
+        result = json.loads(capsys.readouterr().out)
+        assert result["rejected"] == 0 and result["imported"] > 0
+    for key in PARTY_EXPORTS:
+        out = tmp_path / f"{key}.json"
+        args = argparse.Namespace(db=str(db_path), ledger=key, format="json", output=str(out))
+        assert run_party_export(args) == 0
+        records = json.loads(out.read_text(encoding="utf-8"))
+        assert len(records) == (59 if key == "party-members" else 12)
+
+
+def test_dry_run_writes_nothing(db_path: Path, capsys: Any) -> None:
+    from commdesk.models.db import open_database
+    from commdesk.services.party_export import party_member_records
+
+    args = argparse.Namespace(db=str(db_path), file=str(ROSTER), kind="party-members", dry_run=True,
+                              no_backup=True, json=True)
+    assert run_import_command(args) == 0
+    assert json.loads(capsys.readouterr().out)["imported"] == 59
+    with open_database(db_path) as db, db.Session() as s:
+        assert party_member_records(s) == []

@@ -166,7 +166,7 @@ class SheetWalker:
         self.sheet_grid = sheet_grid
         self.mapping = plan.mapping()
         self.cols = {f: [i for i, k in self.mapping.items() if k == f] for f in set(self.mapping.values())}
-        self.header_texts = {i: norm.folded(c.label) for i, c in enumerate(plan.columns) if c.label}
+        self.header_texts = {i: norm.text(c.label) for i, c in enumerate(plan.columns) if c.label}
         self.width = len(plan.columns)
         self.ctx = _Ctx()
         self.blank_run: RowOutcome | None = None
@@ -215,7 +215,8 @@ class SheetWalker:
         name_text = norm.name(self._first(row, "name"))
         distinct = set(filled)
         if self.header_texts:
-            same = sum(1 for i, t in enumerate(texts) if t and self.header_texts.get(i) == norm.folded(t))
+            header = self.header_texts
+            same = sum(1 for i, t in enumerate(texts) if t and header.get(i) == t)
             if same >= max(2, len(self.mapping) // 2):
                 return _("重复的表头行")
         if all(re.fullmatch(r"\d{1,3}", t) for t in filled) and len(filled) >= 3:

@@ -142,14 +142,6 @@ def fetch_rows(conn: Connection, ids: list[int], today: date | None = None) -> d
     return out
 
 
-REVIEW_LABELS = {
-    "id_precision_lost": "身份证号被Excel截断",
-    "id_checksum_invalid": "身份证号校验位错误",
-    "id_invalid": "身份证号无效",
-    "second_head": "一户多个户主",
-    "gender_conflict": "性别与身份证不符",
-    "birth_conflict": "出生日期与身份证不符",
-}
 
 
 def review_codes(review: str | None) -> list[str]:
@@ -157,4 +149,7 @@ def review_codes(review: str | None) -> list[str]:
 
 
 def review_labels(review: str | None) -> list[str]:
-    return [REVIEW_LABELS.get(code, code) for code in review_codes(review)]
+    """Chinese labels of the review flags (one table for the importer and the ledger)."""
+    from commdesk.importers.extract import PROBLEM_LABELS
+
+    return [PROBLEM_LABELS.get(code, code) for code in review_codes(review)]

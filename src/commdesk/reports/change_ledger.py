@@ -21,13 +21,14 @@ _HOUSEHOLD = ("CASE WHEN e.kind IN ('迁出', '死亡') THEN coalesce(e.from_hou
 _FROM = (
     " FROM resident_event e JOIN resident r ON r.id = e.resident_id"
     f" LEFT JOIN household h ON h.id = {_HOUSEHOLD} LEFT JOIN grid g ON g.id = h.grid_id"
+    " JOIN (SELECT e2.kind AS kind, count(*) AS n FROM resident_event e2 JOIN resident r2 ON r2.id = e2.resident_id"
+    "  WHERE r2.archived_at IS NULL AND e2.event_date BETWEEN :first AND :last GROUP BY e2.kind) c"
+    " ON c.kind = e.kind"
     " WHERE r.archived_at IS NULL AND e.event_date BETWEEN :first AND :last AND e.kind IN ({kinds}){cond}"
 )
 _SELECT = (
     "SELECT e.kind, e.event_date, e.place, e.note, r.name, r.gender, r.birth_date, r.id_number,"
-    " h.household_no, h.estate, h.building, h.unit, h.room, h.address, g.name AS grid,"
-    " (SELECT count(*) FROM resident_event e2 JOIN resident r2 ON r2.id = e2.resident_id"
-    "  WHERE e2.kind = e.kind AND r2.archived_at IS NULL AND e2.event_date BETWEEN :first AND :last) AS n"
+    " h.household_no, h.estate, h.building, h.unit, h.room, h.address, g.name AS grid, c.n"
 )
 
 

@@ -83,34 +83,23 @@ def _col_widths(table: Table, avail: float) -> list[float]:
             for i, v in enumerate(row[:n]):
                 weights[i] = max(weights[i], min(display_width(str(v)) / 2 + 1, 16))
     total = sum(weights)
-    natural = total * 10.0  # ~10 pt per character at 8.5 pt text with padding
+    natural = total * 10.0 + 8 * n  # ~10 pt per character at 8.5 pt text, plus padding
     width = min(avail, max(natural, avail * 0.5))
     return [width * w / total for w in weights]
 
 
 def _table(block: Table, st: _Styles, avail: float) -> list[Any]:
+    from commdesk.reports.pdf_table import FastTable
+
     widths = _col_widths(block, avail)
-    aligns = list(block.align) + [""] * len(block.headers)
-
-    def cell(value: Any, i: int) -> Any:
-        align = aligns[i] or ("right" if isinstance(value, (int, float)) else "left")
-        style = {"right": st.cell_right, "center": st.cell_center}.get(align, st.cell)
-        return Paragraph(escape("" if value is None else str(value)), style)
-
-    data = [[Paragraph(escape(str(h)), st.cell_center) for h in block.headers]]
-    data += [[cell(v, i) for i, v in enumerate(row)] for row in block.rows]
-    t = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    style = [
-        ("FONTNAME", (0, 0), (-1, -1), st.cell.fontName),   # Table sets it even for Paragraph cells
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#D9D9D9")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-    ]
-    if block.total:
-        style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#F2F2F2")))
-    t.setStyle(TableStyle(style))
-    return [Paragraph(escape(block.title), st.caption), t]
+    sample = block.rows[0] if block.rows else []
+    aligns = []
+    for i in range(len(block.headers)):
+        given = block.align[i] if i < len(block.align) else ""
+        aligns.append(given or ("right" if i < len(sample) and isinstance(sample[i], (int, float)) else "left"))
+    rows = [list(block.headers)] + [list(r) for r in block.rows]
+    table = FastTable(rows, widths, aligns, font=st.cell.fontName, size=st.cell.fontSize, total=block.total)
+    return [Paragraph(escape(block.title), st.caption), table]
 
 
 def _chart(block: Chart, font: str, avail: float) -> Drawing:
@@ -147,9 +136,13 @@ def _chart(block: Chart, font: str, avail: float) -> Drawing:
         chart.categoryAxis.categoryNames = cats
         chart.categoryAxis.labels.fontName = font
         chart.categoryAxis.labels.fontSize = 8
+        crowded = not horizontal and len(cats) * len(series) > 16
         if not horizontal and len(cats) > 6:
-            chart.categoryAxis.labels.angle = 30
-            chart.categoryAxis.labels.boxAnchor = "ne"
+            chart.categoryAxis.labels.angle = 90 if crowded else 30
+            chart.categoryAxis.labels.boxAnchor = "e" if crowded else "ne"
+            if crowded:
+                chart.y = 70
+                chart.height = height - chart.y - 25
         chart.valueAxis.labels.fontName = font
         chart.valueAxis.labels.fontSize = 8
         chart.valueAxis.valueMin = 0
@@ -159,7 +152,7 @@ def _chart(block: Chart, font: str, avail: float) -> Drawing:
             chart.valueAxis.valueStep = 1
         chart.barLabels.fontName = font
         chart.barLabels.fontSize = 7
-        chart.barLabelFormat = "%d"
+        chart.barLabelFormat = None if not horizontal and len(cats) * len(series) > 16 else "%d"
         chart.barLabels.nudge = 7
         for i in range(len(series)):
             chart.bars[i].fillColor = PALETTE[i % len(PALETTE)]

@@ -13,10 +13,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from commdesk.i18n import _
-from commdesk.models.household import split_tags
+from commdesk.models.household import RESIDENT_TAGS, split_tags
 from commdesk.reports.change_ledger import CHANGE_KINDS
 from commdesk.reports.ledger import Params, Row, format_cell, get_ledger
-from commdesk.reports.ledger_sql import tag_order
 from commdesk.reports.monthly import Block, Chart, ReportContext, ReportSection, Table, Text, register_section
 
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
@@ -26,8 +25,6 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 PARTY = ("中共党员", "中共预备党员")
 _LIVING = (" FROM resident r JOIN household h ON h.id = r.household_id"
            " WHERE r.archived_at IS NULL AND h.archived_at IS NULL AND r.status = '在住'")
-_AGE = ("CAST(strftime('%Y', :day) - strftime('%Y', r.birth_date)"
-        " - (strftime('%m-%d', :day) < strftime('%m-%d', r.birth_date)) AS INTEGER)")
 
 
 @dataclass
@@ -66,11 +63,17 @@ def band_of(age: int | None) -> str:
     return _("出生日期不详")
 
 
-Figures = tuple[dict[int | None, _Grid], dict[str, Counter[str]], Counter[str]]
+@dataclass
+class Figures:
+    grids: dict[int | None, _Grid]
+    ages: dict[str, Counter[str]]
+    hukou: Counter[str]
+    tags: dict[str, Counter[int | None]]     # tag → grid id → residents
+    tagged: int                              # residents with at least one tag
 
 
 def _resident_figures(session: Session, ctx: ReportContext) -> Figures:
-    """Per-grid, per-age-band and per-hukou counts in one scan (cached for the report's session)."""
+    """Every resident-level figure of the report from one scan (cached for the report's session)."""
     cache: dict[Any, Figures] = session.info.setdefault("commdesk.monthly.figures", {})
     if ctx not in cache:
         cache[ctx] = _scan_residents(session, ctx)
@@ -83,23 +86,34 @@ def _scan_residents(session: Session, ctx: ReportContext) -> Figures:
                                        " AND status != '迁出' GROUP BY grid_id")):
         _grid(grids, gid).households += n
     ages: dict[str, Counter[str]] = defaultdict(Counter)
-    kinds: Counter[str] = Counter()
-    sql = (f"SELECT h.grid_id, r.gender, {_AGE} AS age, r.political_status IN ('中共党员', '中共预备党员'),"
-           f" r.hukou_type, count(*){_LIVING} GROUP BY 1, 2, 3, 4, 5")
-    for gid, gender, age, party, hukou, n in session.execute(text(sql), {"day": ctx.last.isoformat()}):
+    hukou: Counter[str] = Counter()
+    tags: dict[str, Counter[int | None]] = defaultdict(Counter)
+    tagged = 0
+    day = ctx.last
+    # One GROUP BY over plain columns (age = year difference minus "birthday still to come").
+    sql = ("SELECT h.grid_id, r.gender, substr(r.birth_date, 1, 4), substr(r.birth_date, 6, 5) > :md,"
+           " r.political_status IN ('中共党员', '中共预备党员'), r.hukou_type, r.tags, count(*)" + _LIVING
+           + " GROUP BY 1, 2, 3, 4, 5, 6, 7")
+    for gid, gender, born_year, later, party, kind, tag_text, n in session.execute(
+            text(sql), {"md": f"{day.month:02d}-{day.day:02d}"}):
         g = _grid(grids, gid)
         g.residents += n
         if gender == "男":
             g.male += n
         elif gender == "女":
             g.female += n
+        age = day.year - int(born_year) - int(later or 0) if born_year and born_year.isdigit() else None
         if age is not None and age >= 60:
             g.elderly += n
         if party:
             g.party += n
         ages[band_of(age)][gender or ""] += n
-        kinds[hukou or ""] += n
-    return grids, ages, kinds
+        hukou[kind or ""] += n
+        if tag_text:
+            tagged += n
+            for tag in split_tags(tag_text):
+                tags[tag][gid] += n
+    return Figures(grids, ages, hukou, tags, tagged)
 
 
 def _event_counts(session: Session, ctx: ReportContext) -> Counter[str]:
@@ -110,11 +124,11 @@ def _event_counts(session: Session, ctx: ReportContext) -> Counter[str]:
 
 
 def overview(session: Session, ctx: ReportContext) -> list[Block]:
-    grids, _ages, hukou = _resident_figures(session, ctx)
+    fig = _resident_figures(session, ctx)
+    grids, hukou, tagged = fig.grids, fig.hukou, fig.tagged
     events = _event_counts(session, ctx)
     households = sum(g.households for g in grids.values())
     residents = sum(g.residents for g in grids.values())
-    tagged = session.execute(text("SELECT count(*)" + _LIVING + " AND r.tags != ''")).scalar_one()
     party = sum(g.party for g in grids.values())
     rows = [
         [_("网格数"), len([g for g in grids.values() if g.id is not None])],
@@ -135,7 +149,7 @@ def overview(session: Session, ctx: ReportContext) -> list[Block]:
 
 
 def per_grid(session: Session, ctx: ReportContext) -> list[Block]:
-    grids, _ages, _kinds = _resident_figures(session, ctx)
+    grids = _resident_figures(session, ctx).grids
     rows: list[list[Any]] = []
     shown = [g for g in grids.values() if g.id is not None or g.households or g.residents]
     for g in shown:
@@ -173,27 +187,31 @@ def changes(session: Session, ctx: ReportContext) -> list[Block]:
 
 
 def key_groups(session: Session, ctx: ReportContext) -> list[Block]:
-    grids = _grids(session)
-    counts: dict[str, Counter[int | None]] = defaultdict(Counter)
-    for gid, tags, n in session.execute(text("SELECT h.grid_id, r.tags, count(*)" + _LIVING
-                                             + " AND r.tags != '' GROUP BY h.grid_id, r.tags")):
-        _grid(grids, gid)
-        for tag in split_tags(tags):
-            counts[tag][gid] += n
-    order = [t for t in tag_order(session) if counts.get(t)]
+    fig = _resident_figures(session, ctx)
+    grids, counts = fig.grids, fig.tags
+    order = [t for t in RESIDENT_TAGS if counts.get(t)] + sorted(set(counts) - set(RESIDENT_TAGS))
     shown = [g for g in grids.values() if g.id is not None or any(counts[t].get(None) for t in order)]
-    headers = [_("类别")] + [g.name for g in shown] + [_("合计")]
-    rows = [[t] + [counts[t].get(g.id, 0) for g in shown] + [sum(counts[t].values())] for t in order]
-    if not rows:
+    if not order:
         return [Text(_("暂无重点人群登记。"))]
+    title = _("重点人群分网格统计（人）")
+    if len(shown) <= 8:   # a few grids: one row per category, one column per grid
+        headers = [_("类别")] + [g.name for g in shown] + [_("合计")]
+        rows = [[t] + [counts[t].get(g.id, 0) for g in shown] + [sum(counts[t].values())] for t in order]
+        table = Table(title, headers, rows, ("left",) + ("right",) * (len(headers) - 1))
+    else:                 # many grids (a street office): one row per grid, one column per category
+        headers = [_("网格")] + order + [_("合计")]
+        rows = [[g.name] + [counts[t].get(g.id, 0) for t in order] + [sum(counts[t].get(g.id, 0) for t in order)]
+                for g in shown]
+        rows.append([_("合计")] + [sum(counts[t].values()) for t in order]
+                    + [sum(sum(counts[t].values()) for t in order)])
+        table = Table(title, headers, rows, ("left",) + ("right",) * (len(headers) - 1), total=True)
     chart = Chart(_("重点人群人数"), "bar", order, [(_("人数"), [sum(counts[t].values()) for t in order])])
     note = Text(_("一人可属于多个类别，各类别人数之和可能大于重点人群总人数。"))
-    return [Table(_("重点人群分网格统计（人）"), headers, rows, ("left",) + ("right",) * (len(headers) - 1)), note,
-            chart]
+    return [table, note, chart]
 
 
 def age_structure(session: Session, ctx: ReportContext) -> list[Block]:
-    _grids_, ages, _kinds = _resident_figures(session, ctx)
+    ages = _resident_figures(session, ctx).ages
     labels = [_(b[0]) for b in AGE_BANDS]
     if ages.get(_("出生日期不详")):
         labels.append(_("出生日期不详"))

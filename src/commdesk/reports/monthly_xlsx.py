@@ -49,8 +49,9 @@ def _render(wb: xlsxwriter.Workbook, data: ReportData, font: str) -> None:
             cell_formats[key] = wb.add_format(props)
         return cell_formats[key]
 
-    widths = [6.0] * NCOLS
-    last = NCOLS - 1
+    ncols = max([NCOLS] + [len(b.headers) for _s, blocks in data.sections for b in blocks if isinstance(b, Table)])
+    widths = [6.0] * ncols
+    last = ncols - 1
     ws.set_row(0, 30)
     ws.merge_range(0, 0, 0, last, "", f_title)
     ws.write_string(0, 0, data.title, f_title)
@@ -74,7 +75,7 @@ def _render(wb: xlsxwriter.Workbook, data: ReportData, font: str) -> None:
             elif isinstance(block, Table):
                 ws.write_string(row, 0, block.title, f_caption)
                 row += 1
-                ncol = min(len(block.headers), NCOLS)
+                ncol = len(block.headers)
                 for c, h in enumerate(block.headers[:ncol]):
                     ws.write_string(row, c, str(h), f_th)
                 row += 1

@@ -119,6 +119,26 @@ class TextPainter:
             self._buf = []
 
 
+def wrap_text(text: str, font_name: str, size: float, avail: float) -> list[str]:
+    """Character-level line breaks so ``text`` fits ``avail`` points (for plain-string table cells)."""
+    if not text or ("\n" not in text and len(text) * size <= avail):
+        return [text]
+    if "\n" not in text and pdfmetrics.stringWidth(text, font_name, size) <= avail:
+        return [text]
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line, width = "", 0.0
+        for ch in para:
+            cw = pdfmetrics.stringWidth(ch, font_name, size)
+            if line and width + cw > avail:
+                lines.append(line)
+                line, width = "", 0.0
+            line += ch
+            width += cw
+        lines.append(line)
+    return lines
+
+
 def draw_lines(canvas: Canvas, segments: list[tuple[float, float, float, float]], width: float = 0.5) -> None:
     if not segments:
         return

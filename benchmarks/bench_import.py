@@ -126,6 +126,8 @@ def _naive(database: object, file: Path) -> int:
 
 def _run(mode: str, file: Path, work: Path) -> dict:
     db = work / f"{mode}-{file.stem}.sqlite3"
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
     out = subprocess.run([sys.executable, __file__, "--child", mode, str(file), str(db)], capture_output=True,
                          text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -388,3 +388,23 @@ def test_coverage_counters_follow_every_change(db: Any, party: dict[str, int]) -
     with db.Session.begin() as s:
         assert cov.rebuild_grid_stats(s) == 2
     agree()
+
+
+def test_party_demo_on_demo_households(db: Any) -> None:
+    from commdesk.services.demo import generate_demo
+    from commdesk.services.party_demo import generate_party_demo
+
+    generate_demo(db, households=400, seed=3, today=TODAY)
+    summary = generate_party_demo(db, seed=3, today=TODAY)
+    assert summary["members"] > 20 and summary["centers"] > 10 and summary["visits"] > 100
+    with db.Session() as s:
+        total = cov.coverage_totals(cov.grid_coverage(s))
+        assert 80 < total.percent < 100          # most, not all
+        assert cov.stats_agree(s)
+        assert vs.overdue_visits(s, TODAY)       # some households fall behind
+        roots = po.org_tree(s)
+        assert roots[0].children and roots[0].children[0].grids
+    from commdesk.errors import UserError
+
+    with pytest.raises(UserError):
+        generate_party_demo(db, seed=3, today=TODAY)   # not twice

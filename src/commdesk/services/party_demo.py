@@ -184,6 +184,12 @@ def generate_party_demo(database: Any, seed: int = 1, *, today: date | None = No
                                              "recorded_at", "recorded_by"), e_rows)
         counts["members"] = len(m_rows)
         counts["events"] = len(e_rows)
+        conn.execute(text("UPDATE party_org SET secretary = coalesce((SELECT m.name FROM party_member m"
+                          " WHERE m.org_id = party_org.id AND m.party_post = '书记' ORDER BY m.id LIMIT 1), '')"
+                          " WHERE kind = '党支部'"))
+        conn.execute(text("UPDATE party_org SET secretary = coalesce((SELECT m.name FROM party_member m"
+                          " WHERE m.group_id = party_org.id ORDER BY m.join_date, m.id LIMIT 1), '')"
+                          " WHERE kind = '党小组'"))
 
         # -- center households and contacts ----------------------------------------------------------
         center_id = conn.execute(text("SELECT coalesce(max(id), 0) FROM center_household")).scalar_one()

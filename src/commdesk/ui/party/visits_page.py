@@ -49,7 +49,7 @@ class VisitForm_(QWidget):
         self.search.setPlaceholderText(_("输入户主姓名、拼音首字母、户号或住址"))
         self.hits = QListWidget()
         self.hits.setObjectName("visitHits")
-        self.hits.setMaximumHeight(90)
+        self.hits.setFixedHeight(96)
         self.hits.itemActivated.connect(self._pick_item)
         self.hits.itemClicked.connect(self._pick_item)
         self._timer = QTimer(self)
@@ -117,6 +117,7 @@ class VisitForm_(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(save)
+        layout.addStretch(1)
 
     def _search(self) -> None:
         query = self.search.text()

@@ -55,6 +55,9 @@ class IdCheck:
     notes: tuple[str, ...] = ()
 
 
+_DIGITS_OR_X = re.compile(r"[0-9X]+")
+
+
 def _fail(problem: str) -> IdCheck:
     return IdCheck(ok=False, problem=problem, message=_(_MESSAGES[problem]))
 
@@ -63,14 +66,16 @@ def normalise_id_text(raw: object) -> str:
     """``str(raw)`` with full-width characters folded to ASCII, whitespace and quotes removed."""
     if raw is None:
         return ""
-    text = str(raw).translate(_FULLWIDTH).translate(_INVISIBLE)
-    text = "".join(ch for ch in text if not ch.isspace())
+    text = str(raw)
+    if not text.isascii():
+        text = text.translate(_FULLWIDTH).translate(_INVISIBLE)
+    text = "".join(text.split())
     text = text.strip(_QUOTES)
     return text.replace("x", "X")
 
 
 def _is_digits(text: str) -> bool:
-    return bool(text) and all(ch in _DIGITS for ch in text)
+    return text.isascii() and text.isdigit()
 
 
 def check_char(first17: str) -> str:
@@ -121,7 +126,7 @@ def _check_text(text: str) -> str | IdCheck:
         text = as_float.group(1)
         if len(text) > 15:
             return _fail("precision_lost")
-    if any(ch not in _DIGITS and ch != "X" for ch in text):
+    if not _DIGITS_OR_X.fullmatch(text):
         return _fail("bad_chars")
     if len(text) not in (15, 18):
         return _fail("bad_length")

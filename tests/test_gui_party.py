@@ -216,3 +216,22 @@ def test_pages_fit_1366x768(qtbot: Any, window: Any) -> None:
         p = page(window, name)
         idle(qtbot, window)
         assert p.minimumSizeHint().width() <= 1366 - 140 and p.minimumSizeHint().height() <= 700, name
+
+
+def test_cadence_setting_dialog(qtbot: Any, window: Any) -> None:
+    from commdesk.settings_party import visit_cadence
+
+    p = page(window, "visits")
+    idle(qtbot, window)
+    p.edit_cadence()
+    qtbot.waitUntil(lambda: getattr(p, "dialog", None) is not None and p.dialog.isVisible(), timeout=5000)
+    dialog = p.dialog
+    dialog.table.item(0, 1).setText("3")
+    dialog.default.setValue(60)
+    first_tag = dialog.table.item(0, 0).text()
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    idle(qtbot, window)
+    with window.db.Session() as s:
+        cadence = visit_cadence(s)
+    assert cadence[first_tag] == 3 and cadence["default"] == 60

@@ -22,7 +22,7 @@ class OrgNode:
     name: str
     secretary: str
     members: int = 0                       # active members directly in this org (branch or group)
-    grids: list[str] = field(default_factory=list)
+    grids: list[str] = field(default_factory=list)      # "第一网格（网格长 王某）"
     children: list[OrgNode] = field(default_factory=list)
 
     def walk(self) -> list[OrgNode]:
@@ -46,9 +46,10 @@ def org_tree(session: Session) -> list[OrgNode]:
                                                          PartyMember.status.notin_(("已转出", "已去世")))
         .group_by(PartyMember.group_id)).all())
     grids: dict[int, list[str]] = {}
-    for org_id, name in session.execute(select(PartyOrgGrid.org_id, Grid.name).join(Grid)
-                                        .where(Grid.archived_at.is_(None)).order_by(Grid.code, Grid.id)):
-        grids.setdefault(org_id, []).append(name)
+    for org_id, name, leader in session.execute(select(PartyOrgGrid.org_id, Grid.name, Grid.leader).join(Grid)
+                                                .where(Grid.archived_at.is_(None)).order_by(Grid.code, Grid.id)):
+        grids.setdefault(org_id, []).append(_("{grid}（网格长 {leader}）").format(grid=name, leader=leader)
+                                            if leader else name)
     nodes = {o.id: OrgNode(o.id, o.parent_id, o.kind, o.name, o.secretary,
                            group_counts.get(o.id, 0) if o.kind == "党小组" else branch_counts.get(o.id, 0),
                            grids.get(o.id, [])) for o in orgs}

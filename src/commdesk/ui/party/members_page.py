@@ -157,7 +157,7 @@ class MembersPage(QWidget):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(action(self, "新增党员", self.add, "Ctrl+N"))
         toolbar.addAction(action(self, "编辑", self.edit, "F2"))
-        toolbar.addAction(action(self, "转正", self.confirm_full, "Ctrl+Z"))
+        toolbar.addAction(action(self, "转正", self.confirm_full, "Ctrl+U"))
         toolbar.addAction(action(self, "状态变更", self.change_status, "Ctrl+D"))
         toolbar.addAction(action(self, "登记流动党员报告", self.report, "Ctrl+R"))
         action(self, "搜索", self.focus_search, "Ctrl+F")

@@ -6,7 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+                               QPlainTextEdit, QPushButton, QSpinBox, QSplitter, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
@@ -15,7 +16,8 @@ from commdesk.services.changes import Changes
 from commdesk.services.household_search import HouseholdHit, find_households
 from commdesk.services.visits import (OverdueRow, VisitFilter, VisitForm, VisitRow, check_visit_form, list_visits,
                                       overdue_visits, record_visit)
-from commdesk.ui.dialogs.form_dialog import ERROR_STYLE, combo, date_edit, date_value
+from commdesk.settings_party import set_setting, visit_cadence
+from commdesk.ui.dialogs.form_dialog import ERROR_STYLE, FormDialog, combo, date_edit, date_value
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row, show_failure
 from commdesk.ui.runner import Op
 
@@ -34,6 +36,42 @@ OVERDUE_COLUMNS = (
     Col("类别", "groups", width=6),
 )
 PERIODS = (("近30天", 30), ("近90天", 90), ("近一年", 365), ("全部", 0))
+
+
+class CadenceDialog(FormDialog):
+    """走访频次: days between visits per key group (a setting), plus the default for everyone else."""
+
+    def __init__(self, parent: QWidget | None, cadence: dict[str, int]) -> None:
+        super().__init__(_("走访频次设置（天）"), parent)
+        self.table = QTableWidget(0, 2)
+        self.table.setObjectName("cadenceTable")
+        self.table.setHorizontalHeaderLabels([_("重点人群类别"), _("间隔天数")])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        rows = [(k, v) for k, v in cadence.items() if k != "default"] + [("", 0)] * 3
+        self.table.setRowCount(len(rows))
+        for r, (tag, days) in enumerate(rows):
+            self.table.setItem(r, 0, QTableWidgetItem(tag))
+            self.table.setItem(r, 1, QTableWidgetItem(str(days) if days else ""))
+        self.table.setMinimumHeight(260)
+        self.default = QSpinBox()
+        self.default.setRange(1, 3650)
+        self.default.setValue(int(cadence.get("default", 90)))
+        self.add_field("cadence", _("按类别"), self.table)
+        self.add_field("default", _("其他住户"), self.default)
+
+    def collect(self) -> tuple[Any, dict[str, str]]:
+        value: dict[str, int] = {}
+        for r in range(self.table.rowCount()):
+            tag = (self.table.item(r, 0).text() if self.table.item(r, 0) else "").strip()
+            days = (self.table.item(r, 1).text() if self.table.item(r, 1) else "").strip()
+            if not tag:
+                continue
+            if not days.isdigit() or int(days) < 1:
+                return value, {"cadence": _("“{tag}”的间隔天数应为正整数").format(tag=tag)}
+            value[tag] = int(days)
+        value["default"] = self.default.value()
+        return value, {}
 
 
 class VisitForm_(QWidget):
@@ -227,9 +265,14 @@ class VisitsPage(QWidget):
             box.currentIndexChanged.connect(lambda _i: self.refresh())
         self.query.textChanged.connect(lambda _t: self.refresh())
         self.count = QLabel("")
+        cadence = QPushButton(_("走访频次…"))
+        cadence.setObjectName("cadenceButton")
+        cadence.setToolTip(_("按重点人群设置走访间隔（Ctrl+T）"))
+        cadence.clicked.connect(self.edit_cadence)
+        action(self, "走访频次设置", self.edit_cadence, "Ctrl+T")
         filters = QHBoxLayout()
         filters.addWidget(self.query, 1)
-        for w in (self.period, self.kind, self.needs, self.count):
+        for w in (self.period, self.kind, self.needs, self.count, cadence):
             filters.addWidget(w)
         listing = QWidget()
         box = QVBoxLayout(listing)
@@ -244,6 +287,7 @@ class VisitsPage(QWidget):
         action(self, "新走访", self.new_visit, "Ctrl+N")
         action(self, "逾期未走访", lambda: self.tabs.setCurrentIndex(1), "Ctrl+O")
         action(self, "刷新", self.refresh, "F5")
+        self.dialog: FormDialog | None = None
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.form)
         splitter.addWidget(self.tabs)
@@ -253,6 +297,15 @@ class VisitsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter, 1)
+
+    def edit_cadence(self) -> None:
+        def opened(cadence: dict[str, int]) -> None:
+            dialog = CadenceDialog(self, cadence)
+            dialog.save_fn = lambda s, v: (set_setting(s, "party.visit_cadence", v), Changes.of("setting"))[1]
+            self.dialog = dialog
+            dialog.open()
+
+        Op(self, visit_cadence).success(opened).run()
 
     def new_visit(self) -> None:
         self.form.search.setFocus()

@@ -304,9 +304,11 @@ class _Writer:
         reindex_residents(self.conn, self.inserted["resident"] + self.touched)
 
     def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        from commdesk.models.bulk import bulk_insert_dicts
+
         for chunk in _chunks(rows, CHUNK):
             self.check_cancel()
-            self.conn.execute(table.insert(), list(chunk))
+            bulk_insert_dicts(self.conn, table, list(chunk))
 
     def _household_row(self, hid: int, fh: FileHousehold, gid: int | None) -> dict[str, Any]:
         return self._record(id=hid, household_no=fh.household_no[:40], grid_id=gid, estate=fh.estate[:100],

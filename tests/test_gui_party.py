@@ -235,3 +235,19 @@ def test_cadence_setting_dialog(qtbot: Any, window: Any) -> None:
     with window.db.Session() as s:
         cadence = visit_cadence(s)
     assert cadence[first_tag] == 3 and cadence["default"] == 60
+
+
+def test_designate_center_through_dialog(qtbot: Any, window: Any) -> None:
+    p = page(window, "centers")
+    idle(qtbot, window)
+    p.designate()
+    qtbot.waitUntil(lambda: p.dialog is not None and p.dialog.isVisible(), timeout=5000)
+    dialog = p.dialog
+    index = next(i for i in range(dialog.member.count()) if dialog.member.itemText(i).startswith("钱二"))
+    dialog.member.setCurrentIndex(index)
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    idle(qtbot, window)
+    qtbot.waitUntil(lambda: p.model.rowCount() == 2, timeout=5000)
+    with window.db.Session() as s:
+        assert open_center_of(s, window.ids["P002"]) is None     # it left 赵一's center when it became one

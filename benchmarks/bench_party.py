@@ -69,16 +69,13 @@ def naive_suggestions(session: Any, center_id: int, limit: int = 40) -> list[int
     taken |= {hid for (hid,) in session.execute(text(
         "SELECT household_id FROM center_household WHERE status = '在册' AND archived_at IS NULL"))}
     rows = []
-    def num(v: str) -> int:
-        return int(v) if v.isdigit() else 0
-
     for hid, hno, gid, e, b, u, room, status, archived in session.execute(text(
             "SELECT id, household_no, grid_id, estate, building, unit, room, status, archived_at FROM household")):
         if gid != grid_id or hid == own or hid in taken or archived is not None or status == "迁出":
             continue
         rank = 0 if (e, b, u) == (estate, building, unit) else 1 if (e, b) == (estate, building) else \
             2 if e == estate else 3
-        rows.append((rank, e, num(b), b, num(u), num(room), hno, hid))
+        rows.append((rank, e, len(b), b, len(u), u, len(room), room, hno, hid))
     rows.sort()
     return [r[-1] for r in rows[:limit]]
 

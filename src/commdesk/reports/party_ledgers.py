@@ -39,7 +39,8 @@ _MEMBERS_FROM = (
     " FROM party_member m LEFT JOIN party_org b ON b.id = m.org_id LEFT JOIN party_org pg ON pg.id = m.group_id"
     " LEFT JOIN resident r ON r.id = m.resident_id LEFT JOIN household h ON h.id = r.household_id"
     " LEFT JOIN (SELECT org_id, count(*) AS n FROM party_member WHERE archived_at IS NULL"
-    "  AND status NOT IN ('已转出', '已去世') GROUP BY org_id) cnt ON cnt.org_id IS m.org_id"
+    "  AND status NOT IN ('已转出', '已去世') GROUP BY org_id) cnt"
+    " ON (cnt.org_id = m.org_id OR (cnt.org_id IS NULL AND m.org_id IS NULL))"
     " WHERE m.archived_at IS NULL AND m.status NOT IN ('已转出', '已去世'){cond}"
 )
 _MEMBERS_SELECT = (
@@ -136,8 +137,8 @@ _CENTERS_SQL = (
     " LEFT JOIN center_contact cc ON cc.center_id = c.id AND cc.end_date IS NULL AND cc.archived_at IS NULL"
     " LEFT JOIN household h ON h.id = cc.household_id LEFT JOIN party_member lm ON lm.id = cc.member_id"
     " WHERE c.archived_at IS NULL AND c.status = '在册'{cond}"
-    " ORDER BY g.code, g.id, ch.household_no, c.id, h.estate, CAST(h.building AS INTEGER),"
-    " CAST(h.unit AS INTEGER), CAST(h.room AS INTEGER), h.household_no"
+    " ORDER BY g.code, g.id, ch.household_no, c.id, h.estate, length(h.building), h.building, length(h.unit),"
+    " h.unit, length(h.room), h.room, h.household_no"
 )
 
 

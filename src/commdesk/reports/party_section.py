@@ -78,7 +78,7 @@ def _visits(session: Session, ctx: ReportContext) -> list[Block]:
 
     counts = month_visit_counts(session, ctx.first, ctx.last)
     needs = session.execute(text(
-        "SELECT count(*), sum(need_status = '已办结') FROM visit WHERE archived_at IS NULL AND needs != ''"
+        "SELECT count(*), sum(CASE WHEN need_status = '已办结' THEN 1 ELSE 0 END) FROM visit WHERE archived_at IS NULL AND needs != ''"
         " AND visit_date BETWEEN :a AND :b"), {"a": ctx.first.isoformat(), "b": ctx.last.isoformat()}).one()
     total = sum(counts.values())
     blocks: list[Block] = [Text(_("本月走访 {n} 户次，收集诉求 {needs} 件，已办结 {done} 件。").format(

@@ -134,8 +134,9 @@ def _brief(r: object, rank: int = 0) -> HouseholdBrief:
 
 
 _BRIEF = f"SELECT h.id, h.household_no, {HEAD}, h.estate, h.building, h.unit, h.room, h.address, h.grid_id"
-_PLACE_ORDER = "h.estate, CAST(h.building AS INTEGER), h.building, CAST(h.unit AS INTEGER), CAST(h.room AS INTEGER)," \
-               " h.household_no, h.id"
+#: address order with numbers in numeric order ("2" before "10") in portable SQL: by length, then text
+_PLACE_ORDER = ("h.estate, length(h.building), h.building, length(h.unit), h.unit, length(h.room), h.room,"
+                " h.household_no, h.id")
 
 
 def uncovered_households(session: Session, grid_id: int | None, *, limit: int = 500,

@@ -276,8 +276,8 @@ def center_contacts(session: Session, center_id: int, *, history: bool = False) 
         " FROM center_contact c JOIN household h ON h.id = c.household_id"
         " LEFT JOIN party_member m ON m.id = c.member_id"
         f" WHERE c.center_id = :cid AND c.archived_at IS NULL{cond}"
-        " ORDER BY c.end_date IS NOT NULL, h.estate, CAST(h.building AS INTEGER), h.building,"
-        " CAST(h.unit AS INTEGER), CAST(h.room AS INTEGER), h.household_no"
+        " ORDER BY CASE WHEN c.end_date IS NULL THEN 0 ELSE 1 END, h.estate, length(h.building), h.building,"
+        " length(h.unit), h.unit, length(h.room), h.room, h.household_no"
     )
     return [ContactRow(r[0], r[1], r[2], r[3] or "", format_address(r[4], r[5], r[6], r[7], r[8]), _date(r[9]),
                        _date(r[10]), r[11] or "", _date(r[12]))

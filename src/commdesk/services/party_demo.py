@@ -200,8 +200,8 @@ def generate_party_demo(database: Any, seed: int = 1, *, today: date | None = No
         by_grid: dict[int, list[int]] = {}
         for hid, gid in conn.execute(text(
                 "SELECT id, grid_id FROM household WHERE archived_at IS NULL AND status != '迁出'"
-                " ORDER BY grid_id, estate, CAST(building AS INTEGER), CAST(unit AS INTEGER),"
-                " CAST(room AS INTEGER), id")):
+                " ORDER BY grid_id, estate, length(building), building, length(unit), unit, length(room), room,"
+                " id")):
             by_grid.setdefault(gid, []).append(hid)
         for gid, hids in by_grid.items():
             for start in range(0, len(hids), per_center + 1):

@@ -267,10 +267,11 @@ def overdue_visits(session: Session, today: date | None = None, *, grid_id: int 
     if center_id is not None:
         cond += " AND c.center_id = :c"
         binds["c"] = center_id
+    concat = "string_agg" if session.get_bind().dialect.name == "postgresql" else "group_concat"
     sql = (
         f"SELECT h.id, h.household_no, {_HEAD}, h.estate, h.building, h.unit, h.room, h.address, g.name,"
         " c.center_id, m.name, c.start_date, h.tags,"
-        " (SELECT group_concat(r.tags, '、') FROM resident r WHERE r.household_id = h.id AND r.status = '在住'"
+        f" (SELECT {concat}(r.tags, '、') FROM resident r WHERE r.household_id = h.id AND r.status = '在住'"
         "  AND r.archived_at IS NULL AND r.tags != ''),"
         " (SELECT max(v.visit_date) FROM visit v WHERE v.household_id = h.id AND v.archived_at IS NULL)"
         " FROM center_contact c JOIN household h ON h.id = c.household_id LEFT JOIN grid g ON g.id = h.grid_id"

@@ -46,3 +46,19 @@ def db(db_path: Path) -> Iterator[object]:
 @pytest.fixture
 def data_dir() -> Path:
     return DATA
+
+
+def lock_is_free(db_path: Path) -> bool:
+    """True when no process holds the single-instance lock of this database (the lock file
+    itself may stay, emptied, after a release)."""
+    from commdesk.models.lock import InstanceLock, lock_path_for
+
+    if not lock_path_for(db_path).exists():
+        return True
+    lock = InstanceLock(db_path)
+    try:
+        lock.acquire()
+    except Exception:  # noqa: BLE001 - DatabaseLocked: someone holds it
+        return False
+    lock.release()
+    return True

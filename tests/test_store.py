@@ -27,6 +27,7 @@ from commdesk.models import AuditEntry, Community, Grid, Household, Resident, ac
 from commdesk.models.db import BUSY_TIMEOUT_MS, open_database
 from commdesk.models.location import DRIVE_REMOTE, DRIVE_REMOVABLE, check_location
 from commdesk.models.lock import lock_path_for
+from tests.conftest import lock_is_free
 from commdesk.services.households import set_archived
 from commdesk.validation.idcard import check_char
 
@@ -111,10 +112,6 @@ def test_foreign_keys_are_enforced(db: object) -> None:
         assert s.scalar(select(func.count()).select_from(Resident)) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: transactions start with a deferred BEGIN; a command reads, then "
-                                        "writes, and in WAL that read-to-write upgrade fails at once with "
-                                        "SQLITE_BUSY_SNAPSHOT when another writer commits meanwhile: busy_timeout "
-                                        "never helps. Writers need BEGIN IMMEDIATE")
 def test_busy_timeout_lets_a_second_writer_wait(db: object) -> None:
     _grid, hid = _seed(db)
     engine = db.engine  # type: ignore[attr-defined]
@@ -370,7 +367,7 @@ def test_second_open_is_refused_naming_host_and_pid(db: object, db_path: Path) -
 def test_open_after_release(db_path: Path) -> None:
     first = open_database(db_path)
     first.close()
-    assert not lock_path_for(db_path).exists()
+    assert lock_is_free(db_path)
     second = open_database(db_path)
     try:
         with second.engine.connect() as conn:

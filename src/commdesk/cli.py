@@ -72,7 +72,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         fmt = args.format or "json"
         if not args.output:
             raise UserError(_("请用 -o 指定输出文件"))
-        with _open(args) as db:  # type: ignore[attr-defined]
+        with _open(args, create=False) as db:  # type: ignore[attr-defined]
             with db.Session() as session:
                 n = export_residents(session, fmt, Path(args.output))
         print(_("已导出 {n} 名居民到 {path}").format(n=n, path=args.output))
@@ -85,7 +85,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from commdesk.services.integrity import check_database, repair_search_index
 
-    with _open(args) as db:  # type: ignore[attr-defined]
+    with _open(args, create=False) as db:  # type: ignore[attr-defined]
         if args.repair:
             with db.engine.begin() as conn:
                 n = repair_search_index(conn)
@@ -105,7 +105,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_backup(args: argparse.Namespace) -> int:
     from commdesk.services.backup import backup_database
 
-    with _open(args) as db:  # type: ignore[attr-defined]
+    with _open(args, create=False) as db:  # type: ignore[attr-defined]
         target = backup_database(db, reason="manual", dest_dir=Path(args.output) if args.output else None)
     print(_("已备份到 {path}").format(path=target))
     return 0

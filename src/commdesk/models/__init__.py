@@ -6,6 +6,7 @@ from commdesk.models.audit import AuditEntry
 from commdesk.models.settings import Setting
 from commdesk.models.import_batch import ImportBatch, ImportBatchChange
 from commdesk.models import party  # noqa: F401  (Party organisation, members, center households, visits)
+from commdesk.models import meeting  # noqa: F401  (meetings, attendance, consultations, checklists, attachments)
 
 __all__ = [
     "Base", "acting_user", "Community", "Grid", "Household", "Resident", "ResidentEvent",

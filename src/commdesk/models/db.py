@@ -6,6 +6,7 @@ database, migrates (after a backup) and returns a ``Database``.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import sqlite3
 from dataclasses import dataclass, field
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, SessionTransaction, SessionTransactionOrigin, sessionmaker
 
 from commdesk.errors import DatabaseDamaged, UserError, classify_db_error
 from commdesk.i18n import _
@@ -48,6 +50,26 @@ def resolve_url(db: str | Path | None) -> tuple[str, Path | None]:
     return f"sqlite+pysqlite:///{path.as_posix()}", path
 
 
+#: Set while an explicit ``Session.begin()`` transaction is open in this thread/context.
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("commdesk_write_intent", default=False)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _mark_write_intent(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None and transaction.origin is SessionTransactionOrigin.BEGIN:
+        session.info["_write_token"] = _write_intent.set(True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _clear_write_intent(session: Session, transaction: SessionTransaction) -> None:
+    token = session.info.pop("_write_token", None) if transaction.parent is None else None
+    if token is not None:
+        try:
+            _write_intent.reset(token)
+        except ValueError:  # ended in another context: just clear it there
+            _write_intent.set(False)
+
+
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, readonly: bool) -> None:
     # journal_mode=WAL is persistent in the file: set once by open_database after the version
     # check (so a file we refuse is never rewritten), not on every connection.
@@ -78,7 +100,12 @@ def create_db_engine(url: str, *, readonly: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: object) -> None:
-            conn.exec_driver_sql("BEGIN")  # type: ignore[attr-defined]
+            # An explicit ``Session.begin()`` (a command that will write) takes the write lock up
+            # front so busy_timeout applies: in WAL mode a deferred BEGIN that reads and then
+            # writes fails at once (SQLITE_BUSY_SNAPSHOT) if another writer committed in between.
+            # Plain reads keep a deferred BEGIN and never wait for writers.
+            immediate = not readonly and _write_intent.get()
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -120,12 +147,14 @@ def _check_sqlite_header(path: Path) -> None:
 
 
 def open_database(db: str | Path | None = None, *, migrate: bool = True, readonly: bool = False,
-                  lock: bool = True) -> Database:
+                  lock: bool = True, create: bool = True) -> Database:
+    """Open (and migrate) a database. ``create=False``: a missing file is an error, not a new
+    empty database (commands that only read or copy must not invent one from a typo)."""
     url, path = resolve_url(db)
     instance_lock = None
     if path is not None:
         check_location(path)
-        if readonly and not path.exists():
+        if (readonly or not create) and not path.exists():
             raise UserError(_("数据库文件不存在：{name}").format(name=path.name))
         path.parent.mkdir(parents=True, exist_ok=True)
         _check_sqlite_header(path)
@@ -133,7 +162,11 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
             instance_lock = InstanceLock(path)
             instance_lock.acquire()
     try:
-        engine = create_db_engine(url, readonly=readonly)
+        try:
+            engine = create_db_engine(url, readonly=readonly)
+        except (ImportError, ArgumentError) as exc:  # NoSuchModuleError is an ArgumentError
+            raise UserError(_("无法使用数据库地址（{scheme}://…）：地址无效或缺少相应的数据库驱动。")
+                            .format(scheme=url.split("://", 1)[0])) from exc
         database = Database(url=url, path=path, engine=engine, readonly=readonly, lock=instance_lock)
         if migrate and not readonly:
             from commdesk.models.migrate import check_version, upgrade

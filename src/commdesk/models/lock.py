@@ -70,13 +70,16 @@ class InstanceLock:
         self._fh = fh
 
     def release(self) -> None:
+        """Give the lock back. The file stays (emptied): deleting it would let two processes
+        lock two different files of the same name."""
         if self._fh is None:
             return
         try:
-            self._fh.close()
+            self._fh.seek(0)
+            self._fh.truncate()
+            self._fh.flush()
+        except OSError:
+            pass
         finally:
+            self._fh.close()
             self._fh = None
-            try:
-                self.path.unlink()
-            except OSError:
-                pass

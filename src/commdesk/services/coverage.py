@@ -139,6 +139,16 @@ _PLACE_ORDER = ("h.estate, length(h.building), h.building, length(h.unit), h.uni
                 " h.household_no, h.id")
 
 
+def _briefs(session: Session, ids: list[int], ranks: dict[int, int] | None = None) -> list[HouseholdBrief]:
+    """Briefs (with the head's name) for these ids, in this order: the head is looked up only for
+    the rows shown, never for every row the ordering had to consider."""
+    if not ids:
+        return []
+    marks = ",".join(str(int(i)) for i in ids)
+    found = {r[0]: r for r in session.execute(text(_BRIEF + f" FROM household h WHERE h.id IN ({marks})"))}
+    return [_brief(found[i], (ranks or {}).get(i, 0)) for i in ids if i in found]
+
+
 def uncovered_households(session: Session, grid_id: int | None, *, limit: int = 500,
                          offset: int = 0) -> tuple[int, list[HouseholdBrief]]:
     """(how many, one page of them) uncovered live households of a grid (None: without a grid)."""
@@ -146,8 +156,9 @@ def uncovered_households(session: Session, grid_id: int | None, *, limit: int = 
     where = f" FROM household h WHERE {cond} AND {LIVE} AND NOT {OPEN_CONTACT} AND NOT {IS_CENTER}"
     binds = {"g": grid_id, "lim": limit, "off": offset}
     total = session.execute(text("SELECT count(*)" + where), binds).scalar_one()
-    rows = session.execute(text(_BRIEF + where + f" ORDER BY {_PLACE_ORDER} LIMIT :lim OFFSET :off"), binds)
-    return total, [_brief(r) for r in rows]
+    ids = [r[0] for r in session.execute(text("SELECT h.id" + where + f" ORDER BY {_PLACE_ORDER}"
+                                              " LIMIT :lim OFFSET :off"), binds)]
+    return total, _briefs(session, ids)
 
 
 def suggestions(session: Session, center_id: int, *, limit: int = 40, query: str = "") -> list[HouseholdBrief]:
@@ -169,10 +180,11 @@ def suggestions(session: Session, center_id: int, *, limit: int = 40, query: str
         binds["q"] = f"%{query.strip()}%"
     rank = ("CASE WHEN h.estate = :e AND h.building = :b AND h.unit = :u THEN 0"
             " WHEN h.estate = :e AND h.building = :b THEN 1 WHEN h.estate = :e THEN 2 ELSE 3 END")
-    sql = (f"{_BRIEF}, {rank} AS rank FROM household h WHERE {grid_cond} AND h.id != :own AND {LIVE}"
+    sql = (f"SELECT h.id, {rank} AS rank FROM household h WHERE {grid_cond} AND h.id != :own AND {LIVE}"
            f" AND NOT {OPEN_CONTACT} AND NOT {IS_CENTER}{extra}"
            f" ORDER BY rank, {_PLACE_ORDER} LIMIT :lim")
-    return [_brief(r, r[9]) for r in session.execute(text(sql), binds)]
+    ranked = session.execute(text(sql), binds).all()
+    return _briefs(session, [r[0] for r in ranked], {r[0]: r[1] for r in ranked})
 
 
 def household_brief(session: Session, household_id: int) -> HouseholdBrief:

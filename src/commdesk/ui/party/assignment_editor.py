@@ -19,7 +19,7 @@ from commdesk.services.party_centers import (CenterRow, ContactRow, assign_conta
 from commdesk.settings_party import center_target
 from commdesk.ui.dialogs.form_dialog import confirm, date_edit, date_value
 from commdesk.ui.party.common import show_failure
-from commdesk.ui.runner import Op
+from commdesk.ui.party.common import PageOp as Op
 
 RANK_LABELS = {0: "同单元", 1: "同楼栋", 2: "同小区", 3: "同网格", 9: "搜索"}
 ID_ROLE = Qt.ItemDataRole.UserRole

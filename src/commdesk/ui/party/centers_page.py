@@ -13,7 +13,7 @@ from commdesk.services.party_members import MemberFilter, list_members
 from commdesk.ui.dialogs.form_dialog import FormDialog, date_edit, date_value
 from commdesk.ui.party.assignment_editor import AssignmentEditor
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row
-from commdesk.ui.runner import Op
+from commdesk.ui.party.common import PageOp as Op
 
 COLUMNS = (
     Col("网格", "grid", width=5), Col("中心户党员", "member_name", width=5), Col("户号", "household_no", width=5),

@@ -1,6 +1,7 @@
 """Shared pieces of the Party pages: a table model over light rows, actions, small widgets."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
@@ -10,6 +11,9 @@ from PySide6.QtGui import QAction, QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from commdesk.i18n import _
+from commdesk.ui.runner import Op
+
+log = logging.getLogger("commdesk.ui.party")
 
 Index = QModelIndex | QPersistentModelIndex
 WARN_BRUSH = QBrush(QColor("#b3261e"))
@@ -140,3 +144,15 @@ def show_failure(parent: QWidget, error: BaseException) -> None:
     from commdesk.ui.errors import show_error
 
     show_error(parent, error)
+
+
+class PageOp(Op):
+    """An ``Op`` for page refreshes that may be chained from another op's callback: when the
+    window is closing (its runner is gone or shut down) there is nothing left to refresh."""
+
+    def run(self) -> PageOp:
+        try:
+            super().run()
+        except RuntimeError as exc:   # "no database runner" / "cannot schedule new futures after shutdown"
+            log.debug("page refresh skipped: %s", exc)
+        return self

@@ -13,7 +13,7 @@ from commdesk.services.coverage import GridCoverage, HouseholdBrief, coverage_to
 from commdesk.settings_party import center_target, set_center_target
 from commdesk.ui.dialogs.form_dialog import FormDialog
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row
-from commdesk.ui.runner import Op
+from commdesk.ui.party.common import PageOp as Op
 
 GRID_COLUMNS = (
     Col("网格", "grid", width=7), Col("户数", "households", align="right", width=4),
@@ -106,8 +106,7 @@ class CoveragePage(QWidget):
             keep = next((i for i, r in enumerate(rows) if current is not None and r.grid_id == current.grid_id), None)
             if keep is None:
                 keep = max(range(len(rows)), key=lambda i: rows[i].uncovered)
-            self.grid_table.selectRow(keep)
-            self.load_uncovered()
+            self.grid_table.selectRow(keep)      # the model was reset: this selects anew and loads the list
         self.loaded.emit()
 
     def load_uncovered(self) -> None:

@@ -17,7 +17,7 @@ from commdesk.services.party_members import (MemberDetail, MemberFilter, MemberF
 from commdesk.services.party_org import flat_orgs
 from commdesk.ui.dialogs.form_dialog import FormDialog, combo, date_edit, date_value
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row
-from commdesk.ui.runner import Op
+from commdesk.ui.party.common import PageOp as Op
 
 COLUMNS = (
     Col("姓名", "name", width=5), Col("性别", "gender", align="center", width=2),

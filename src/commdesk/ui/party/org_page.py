@@ -14,7 +14,7 @@ from commdesk.services.community import list_grids
 from commdesk.services.party_org import OrgNode, archive_org, link_grids, org_tree, save_org
 from commdesk.ui.dialogs.form_dialog import FormDialog, combo
 from commdesk.ui.party.common import action
-from commdesk.ui.runner import Op
+from commdesk.ui.party.common import PageOp as Op
 
 
 class OrgDialog(FormDialog):

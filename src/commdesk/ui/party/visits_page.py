@@ -19,7 +19,7 @@ from commdesk.services.visits import (OverdueRow, VisitFilter, VisitForm, VisitR
 from commdesk.settings_party import set_setting, visit_cadence
 from commdesk.ui.dialogs.form_dialog import ERROR_STYLE, FormDialog, combo, date_edit, date_value
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row, show_failure
-from commdesk.ui.runner import Op
+from commdesk.ui.party.common import PageOp as Op
 
 VISIT_COLUMNS = (
     Col("日期", "visit_date", align="center", width=6), Col("网格", "grid", width=5), Col("户主", "head", width=4),

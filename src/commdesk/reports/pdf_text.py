@@ -103,7 +103,7 @@ class TextPainter:
         if align != "left":
             w = self.width(text, size)
             x = x - w if align == "right" else x - w / 2.0
-        self._buf.append(f"1 0 0 1 {fp(x)} {fp(y)} Tm {self._encoded(text, size)}")
+        self._buf.append("1 0 0 1 %.2f %.2f Tm %s" % (x, y, self._encoded(text, size)))
 
     def bold_text(self, x: float, y: float, text: str, size: float, align: str = "left") -> None:
         """Fake bold (fill + thin stroke): the CJK fonts have no bold face."""
@@ -142,7 +142,7 @@ def wrap_text(text: str, font_name: str, size: float, avail: float) -> list[str]
 def draw_lines(canvas: Canvas, segments: list[tuple[float, float, float, float]], width: float = 0.5) -> None:
     if not segments:
         return
-    path = "\n".join(f"{fp(x1)} {fp(y1)} m {fp(x2)} {fp(y2)} l" for x1, y1, x2, y2 in segments)
+    path = "\n".join(["%.2f %.2f m %.2f %.2f l" % seg for seg in segments])
     canvas._code.append(f"q {fp(width)} w 0 0 0 RG\n{path}\nS Q")
 
 

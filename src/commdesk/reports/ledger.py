@@ -13,7 +13,7 @@ ID numbers and phones are masked).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -308,6 +308,3 @@ def ledger_keys() -> list[tuple[str, str]]:
     ordered = sorted(enumerate(_REGISTRY.values()), key=lambda p: (p[1].order, p[0]))
     return [(led.key, led.title) for _i, led in ordered]
 
-
-def with_month(params: Params, month: tuple[int, int] | None) -> Params:
-    return replace(params, month=month)

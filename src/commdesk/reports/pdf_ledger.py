@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from commdesk.i18n import _
 from commdesk.reports.fonts import cjk_font
 from commdesk.reports.ledger import Column, Item, Row, Section, formatter
-from commdesk.reports.pdf_text import TextPainter, compress_finished_page, draw_lines, fill_rect, fp
+from commdesk.reports.pdf_text import TextPainter, compress_finished_page, draw_lines, fill_rect
 
 MARGIN_X = 12 * mm
 MARGIN_TOP = 12 * mm
@@ -260,7 +260,6 @@ class LedgerPdf:
               cancel: Cancel | None = None, every: int = 500) -> int:
         self._start_page()
         pending: list[_Line] = []
-        group_key: Any = object()
         group_cells: list[list[str]] | None = None
         done = 0
         for item in items:
@@ -269,7 +268,6 @@ class LedgerPdf:
                     self.place(pending)
                     pending = []
                 pending.append(self.section_line(item.label))
-                group_key = object()
                 continue
             row: Row = item
             if row.first and pending and pending[-1].cells is not None:
@@ -278,7 +276,6 @@ class LedgerPdf:
             line = self.measure(row.values, row.first)
             if row.first:
                 group_cells = line.cells
-                group_key = row.group
             line.group_cells = group_cells
             pending.append(line)
             done += 1
@@ -289,7 +286,6 @@ class LedgerPdf:
                     progress(done, total)
         if pending:
             self.place(pending)
-        del group_key
         if self.signature:
             if self._room() < SIGNATURE_HEIGHT + 4 * mm:
                 self._new_page()
@@ -308,8 +304,6 @@ class LedgerPdf:
         for i, label in enumerate(labels):
             self.text.text(self.left + i * width / 4 + 4 * mm, y, label, INFO_SIZE + 1)
         self.text.flush()
-        # keep the table's grid from running into the signature block
-        self._sig_y = y
 
     def _define_total(self) -> None:
         c = self.canvas
@@ -329,4 +323,4 @@ def write_ledger_pdf(out: Path, items: Iterable[Item], columns: Sequence[Column]
     return writer.write(items, total=total, progress=progress, cancel=cancel)
 
 
-__all__ = ["ExportCancelled", "LedgerPdf", "write_ledger_pdf", "fp"]
+__all__ = ["ExportCancelled", "LedgerPdf", "write_ledger_pdf"]

@@ -408,3 +408,42 @@ def test_party_demo_on_demo_households(db: Any) -> None:
 
     with pytest.raises(UserError):
         generate_party_demo(db, seed=3, today=TODAY)   # not twice
+
+
+def test_coverage_counters_under_random_changes(db: Any) -> None:
+    """Random assignments, moves, archives and status changes: counters always equal a recount."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from commdesk.services.households import set_archived
+
+    party = build_community(db)
+    _m, cid = _center(db, party)
+    _m2, cid2 = _center(db, party, "郑七")
+    households = [party[h[0]] for h in HOUSEHOLDS if h[0] not in ("P001", "P007")]
+    op = st.tuples(st.sampled_from(("assign", "move", "unassign", "grid", "status", "archive", "restore")),
+                   st.sampled_from(households), st.sampled_from((cid, cid2)))
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(op, min_size=1, max_size=6))
+    def run(ops: list[tuple[str, int, int]]) -> None:
+        for kind, hid, center in ops:
+            with db.Session.begin() as s:
+                h = s.get_one(Household, hid)
+                try:
+                    if kind in ("assign", "move") and h.archived_at is None:
+                        pc.assign_contacts(s, center, [hid], TODAY, move=kind == "move")
+                    elif kind == "unassign":
+                        pc.unassign_contacts(s, center, [hid], TODAY)
+                    elif kind == "grid":
+                        h.grid_id = party["grid2"] if h.grid_id == party["grid1"] else party["grid1"]
+                    elif kind == "status":
+                        h.status = "迁出" if h.status == "在住" else "在住"
+                    elif kind in ("archive", "restore"):
+                        set_archived(s, "household", hid, kind == "archive")
+                except ValidationError:
+                    pass
+            with db.Session() as s:
+                assert cov.stats_agree(s)
+
+    run()

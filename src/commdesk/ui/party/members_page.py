@@ -160,6 +160,7 @@ class MembersPage(QWidget):
         toolbar.addAction(action(self, "转正", self.confirm_full, "Ctrl+U"))
         toolbar.addAction(action(self, "状态变更", self.change_status, "Ctrl+D"))
         toolbar.addAction(action(self, "登记流动党员报告", self.report, "Ctrl+R"))
+        toolbar.addAction(action(self, "归档", self.archive, "Delete"))
         action(self, "搜索", self.focus_search, "Ctrl+F")
         action(self, "刷新", self.refresh, "F5")
         filters = QHBoxLayout()
@@ -309,6 +310,18 @@ class MembersPage(QWidget):
             return
         self._open(DateDialog(self, _("流动党员报告：{name}").format(name=row.name), _("报告日期")),
                    lambda s, when: record_report(s, row.id, when))
+
+    def archive(self) -> None:
+        row = selected_row(self.table)
+        if row is None:
+            return
+        from commdesk.services.party_members import set_member_archived
+        from commdesk.ui.dialogs.form_dialog import confirm
+        from commdesk.ui.party.common import show_failure
+
+        if confirm(self, _("归档党员"), _("把“{name}”从党员名册中归档？（可以恢复，记录不会删除）").format(name=row.name)):
+            Op(self, lambda s: set_member_archived(s, row.id, True), write=True) \
+                .failure(lambda e: show_failure(self, e)).run()
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("party_org"):

@@ -65,13 +65,13 @@ def main() -> int:
 
 def shoot(out: Path, households: int) -> int:
     from commdesk.models.db import open_database
-    from commdesk.services.demo import generate_demo
+    from commdesk.services.demo_full import generate_full_demo
     from commdesk.ui.app import create_main_window, make_app
 
     app = make_app()
     db_path = Path(os.environ["COMMDESK_HOME"]) / "demo.sqlite3"
     database = open_database(db_path)
-    generate_demo(database, households=households, seed=1)
+    generate_full_demo(database, households=households, seed=1)
     window = create_main_window(database)
     window.resize(WIDTH, HEIGHT)
     window.show()

@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from commdesk import __version__
 from commdesk.errors import UserError, classify_db_error
@@ -51,10 +52,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from commdesk.services.demo import generate_demo
+    from commdesk.services.demo_full import generate_full_demo
 
     with _open(args) as db:  # type: ignore[attr-defined]
-        summary = generate_demo(db, households=args.households, seed=args.seed)
+        summary = generate_full_demo(db, households=args.households, seed=args.seed)
     print(json.dumps(summary, ensure_ascii=False, default=str))
     return 0
 
@@ -65,6 +66,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         print(_("residents  居民信息（json/csv/xlsx，供其他系统使用）"))
         print(list_text())
+        print(_("json 格式另有：{keys}").format(keys="、".join(JSON_EXPORTS)))
+        return 0
+    if args.format == "json" and args.ledger in JSON_EXPORTS:
+        if not args.output:
+            raise UserError(_("请用 -o 指定输出文件"))
+        with _open(args, create=False) as db:  # type: ignore[attr-defined]
+            n = JSON_EXPORTS[args.ledger](db, args.ledger, Path(args.output))
+        print(_("已导出 {n} 条记录到 {path}").format(n=n, path=args.output))
         return 0
     if args.ledger == "residents":
         from commdesk.services.export_residents import export_residents
@@ -80,6 +89,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     from commdesk.reports.command import run_export
 
     return run_export(args)
+
+
+def _party_json(db: Any, key: str, out: Path) -> int:
+    from commdesk.services.party_export import export_party
+
+    with db.Session() as session:
+        return export_party(session, key, "json", out)
+
+
+def _meeting_json(db: Any, key: str, out: Path) -> int:
+    from commdesk.services.meeting_export import export_json
+
+    return export_json(db, key, out)
+
+
+#: ``export KEY --format json`` for other systems (the ledgers themselves are xlsx/pdf).
+JSON_EXPORTS: dict[str, Callable[[Any, str, Path], int]] = {
+    "party-members": _party_json, "center-households": _party_json,
+    "meetings": _meeting_json, "consultations": _meeting_json, "checklist": _meeting_json,
+}
 
 
 def cmd_check(args: argparse.Namespace) -> int:

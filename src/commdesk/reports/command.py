@@ -18,10 +18,12 @@ from commdesk.reports.ledger import get_ledger, ledger_keys
 
 def list_text() -> str:
     lines = []
-    for key, title in ledger_keys():
+    keys = ledger_keys()
+    width = max((len(k) for k, _t in keys), default=0) + 2
+    for key, title in keys:
         ledger = get_ledger(key)
         note = f"  {ledger.description}" if ledger.description else ""
-        lines.append(f"{key:<11}{title}（xlsx/pdf）{note}")
+        lines.append(f"{key:<{width}}{title}（xlsx/pdf）{note}")
     return "\n".join(lines)
 
 

@@ -284,13 +284,21 @@ def register_ledger(ledger: Ledger) -> Ledger:
     return ledger
 
 
+#: Modules that declare ledgers (each calls register_ledger at import), in list order.
+LEDGER_MODULES = (
+    "commdesk.reports.household_ledger", "commdesk.reports.key_group_ledger", "commdesk.reports.change_ledger",
+    "commdesk.reports.party_ledgers", "commdesk.reports.meeting_ledgers", "commdesk.reports.checklist_ledgers",
+)
+
+
 def _load_builtins() -> None:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        import commdesk.reports.household_ledger  # noqa: F401
-        import commdesk.reports.key_group_ledger  # noqa: F401
-        import commdesk.reports.change_ledger  # noqa: F401  # isort: skip
+        import importlib
+
+        for name in LEDGER_MODULES:
+            importlib.import_module(name)
 
 
 def get_ledger(key: str) -> Ledger:

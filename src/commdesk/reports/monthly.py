@@ -96,11 +96,19 @@ def register_section(section: ReportSection) -> ReportSection:
     return section
 
 
+#: Modules that register monthly-report sections at import.
+SECTION_MODULES = ("commdesk.reports.monthly_sections", "commdesk.reports.party_section",
+                   "commdesk.reports.meeting_section")
+
+
 def sections() -> list[ReportSection]:
     global _BUILTINS_LOADED
     if not _BUILTINS_LOADED:
         _BUILTINS_LOADED = True
-        import commdesk.reports.monthly_sections  # noqa: F401  (registers the built-in sections)
+        import importlib
+
+        for name in SECTION_MODULES:
+            importlib.import_module(name)  # each registers its sections
     return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.key))
 
 

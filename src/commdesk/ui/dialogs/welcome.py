@@ -72,14 +72,14 @@ class WelcomeDialog(QDialog):
             .success(lambda _r: self.accept()).failure(self._failed).run()
 
     def load_demo(self) -> None:
-        from commdesk.services.demo import generate_demo
+        from commdesk.services.demo_full import generate_full_demo
 
         self._busy(True)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
 
         def job(database: object) -> Changes:
-            generate_demo(database, households=DEMO_HOUSEHOLDS, seed=1)
+            generate_full_demo(database, households=DEMO_HOUSEHOLDS, seed=1)
             return Changes.of("community", "grid", "household", "resident")
 
         Op(self, job, raw=True).success(lambda _r: self.accept()).failure(self._failed).run()

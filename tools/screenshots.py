@@ -87,6 +87,7 @@ def shoot(out: Path, households: int) -> int:
         widget.grab().save(str(path))
         shots.append(path.name)
 
+    window.nav.setCurrentRow(window.pages.index(ledger))
     save(window, "01_ledger")
     ledger.search.setText("zs")
     wait(app, lambda: window.runner.idle and "zs" in ledger.current_filter().search)
@@ -135,41 +136,41 @@ def shoot(out: Path, households: int) -> int:
             continue
         window.nav.setCurrentRow(i)
         wait(app, lambda: window.runner.idle)
-        save(window, f"2{i}_page_{page.objectName()}")
-    window.nav.setCurrentRow(0)
+        save(window, f"{20 + i:02d}_page_{page.objectName()}")
+    window.nav.setCurrentRow(window.pages.index(ledger))
 
     from commdesk.ui.dialogs.welcome import WelcomeDialog
 
     welcome = WelcomeDialog(window)
     welcome.show()
-    save(welcome, "30_welcome")
+    save(welcome, "70_welcome")
     welcome.close()
     from commdesk.ui.grids_page import GridDialog
 
     grid_dialog = GridDialog(window, window.grids.rows[0] if window.grids.rows else None)
     grid_dialog.show()
-    save(grid_dialog, "31_dialog_grid")
+    save(grid_dialog, "71_dialog_grid")
     grid_dialog.close()
 
     sample = ROOT / "tests" / "data" / "import" / "幸福里社区居民信息登记表.xlsx"
     if sample.exists():
         wizard = window.open_import(str(sample))
-        save(wizard, "40_import_1_file")
-        for page, name in ((wizard.sheets_page, "41_import_2_sheets"), (wizard.mapping_page, "42_import_3_mapping"),
-                           (wizard.preview_page, "43_import_4_preview")):
+        save(wizard, "80_import_1_file")
+        for page, name in ((wizard.sheets_page, "81_import_2_sheets"), (wizard.mapping_page, "82_import_3_mapping"),
+                           (wizard.preview_page, "83_import_4_preview")):
             wizard.next()
             wait(app, lambda p=page: wizard.currentPage() is p and window.runner.idle, timeout=60)
             save(wizard, name)
         wizard.preview_page.dry_run.setChecked(True)
         wizard.next()
         wait(app, lambda: wizard.run_page.done, timeout=120)
-        save(wizard, "44_import_5_summary")
+        save(wizard, "84_import_5_summary")
         wizard.reject()
     from commdesk.ui.reports_page import ReportsPage
 
     window.show_page(ReportsPage)
     wait(app, lambda: window.runner.idle)
-    save(window, "50_reports")
+    save(window, "60_reports")
 
     extra = getattr(window, "screenshot_extras", None)
     if extra is not None:

@@ -56,6 +56,11 @@ _LOAD_ALL = ("SELECT r.*, h.* FROM resident r JOIN household h ON h.id = r.house
              " WHERE r.archived_at IS NULL ORDER BY r.household_id, r.rel_order, r.id")
 
 
+def _note(message: str) -> None:
+    """Progress on stderr (stdout carries only the JSON)."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
 def _rss_mb() -> float:
     import psutil
 
@@ -87,6 +92,7 @@ def build_database(path: Path, households: int, seed: int, rebuild: bool) -> dic
     path.parent.mkdir(parents=True, exist_ok=True)
     from commdesk.services.demo import generate_demo
 
+    _note(f"building {path.name}: {households} households")
     database = open_database(path)
     try:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -154,6 +160,7 @@ def bench_search(conn: Connection, queries: dict[str, list[str]], repeat: int) -
 
     out: dict[str, Any] = {}
     for kind, texts in queries.items():
+        _note(f"search {kind}: {len(texts)} queries")
         fast: list[float] = []
         slow: list[float] = []
         hits: list[int] = []
@@ -301,9 +308,11 @@ def main(argv: list[str] | None = None) -> int:
             queries = sample_queries(conn, per_kind)
             report["search"] = bench_search(conn, queries, repeat)
             report["search_target_ms"] = SEARCH_TARGET_MS
+            _note("ledger id list and load-all baseline")
             report["ledger"] = bench_ledger(conn, repeat)
     finally:
         database.close()
+    _note("GUI start-up probe")
     report["gui"] = "skipped" if args.no_gui else measure_gui(db_path)
     misses = [k for k, v in report["search"].items() if not v["meets_target"]]
     if not report["demo"]["meets_target"]:

@@ -165,6 +165,8 @@ def test_statuses_dates_and_events_agree(demo: tuple[Database, dict[str, Any]]) 
             assert by_resident[r.id]["出生"].event_date == r.birth_date
         if "迁入" in by_resident[r.id]:
             assert by_resident[r.id]["迁入"].event_date == r.move_in_date
+        if r.move_in_date and r.status != "在住":
+            assert r.move_in_date < (r.move_out_date or r.death_date)
 
 
 def test_tags_and_political_status_are_plausible(demo: tuple[Database, dict[str, Any]]) -> None:

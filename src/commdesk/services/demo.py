@@ -89,7 +89,7 @@ def _stamp(moment: datetime) -> str:
 
 class _Member:
     __slots__ = ("surname", "given", "gender", "born", "birth", "relation", "region", "hukou", "ethnicity", "married",
-                 "status", "left_on", "place", "move_in", "tags")
+                 "status", "left_on", "place", "went", "move_in", "tags")
 
     def __init__(self, surname: str, gender: str, born: int, relation: str) -> None:
         self.surname, self.gender, self.born, self.relation = surname, gender, born, relation
@@ -101,7 +101,8 @@ class _Member:
         self.married = False
         self.status = "在住"
         self.left_on: int | None = None     # ordinal of the move-out or death
-        self.place = ""
+        self.place = ""                      # where they came from
+        self.went = ""                       # where they moved out to
         self.move_in: int | None = None
         self.tags: set[str] = set()
 
@@ -310,12 +311,13 @@ class _People:
             if m.relation == "户主":
                 continue
             age = (today - m.born) / YEAR
+            arrived_on = max(m.born, m.move_in or 0)      # leaving comes after arriving
             if age >= 65 and rng.random() < (0.09 if age < 80 else 0.2):
-                m.status, m.left_on = "死亡", max(today - rng.randrange(EVENT_DAYS), m.born + 1)
+                m.status, m.left_on = "死亡", min(today, max(today - rng.randrange(EVENT_DAYS), arrived_on + 1))
             elif age >= 18 and rng.random() < (0.28 if m.relation in ("子", "女") and not m.married and age <= 40
                                                 else 0.006):
-                m.status, m.left_on = "迁出", today - rng.randrange(EVENT_DAYS)
-                m.place = rng.choice(names.DESTINATIONS)
+                m.status, m.left_on = "迁出", min(today, max(today - rng.randrange(EVENT_DAYS), arrived_on + 1))
+                m.went = rng.choice(names.DESTINATIONS)
         return (housing, "空挂" if housing == "自有" and rng.random() < 0.008 else "在住",
                 join_tags(self._tags(members, kind, floating)))
 
@@ -584,7 +586,7 @@ class _Writer:
                 events.append(self._event(rid, "迁入", m.move_in, None, hid, m.place))
             if m.status == "迁出":
                 counts["moved_out"] += 1
-                events.append(self._event(rid, "迁出", m.left_on or today, hid, None, m.place))
+                events.append(self._event(rid, "迁出", m.left_on or today, hid, None, m.went))
             elif m.status == "死亡":
                 counts["deceased"] += 1
                 events.append(self._event(rid, "死亡", m.left_on or today, hid, None, ""))

@@ -211,10 +211,9 @@ def naive_dashboard(session: Session, today: date | None = None) -> dict[str, An
         cell[1] += h.id in contacts or h.id in center_households
     items = [i for i in session.scalars(select(mm.ChecklistItem)) if i.archived_at is None]
     overdue_items = sum(1 for i in items if i.status in mm.OPEN_STATUSES and i.deadline and i.deadline < today)
-    visits = list(session.scalars(select(Visit)))
     since = today - timedelta(days=30)
-    idle = sum(1 for c in centers if not any(v.center_id == c.id and v.visit_date >= since and v.archived_at is None
-                                              for v in visits))
+    recent = {v.center_id for v in session.scalars(select(Visit)) if v.visit_date >= since and v.archived_at is None}
+    idle = sum(1 for c in centers if c.id not in recent)
     return {"households": len(households), "residents": live, "review": review, "members": len(members),
             "per_grid": per_grid, "overdue_items": overdue_items, "idle": idle,
             "meetings": len(compliance_issues(session, today)), "visits_overdue": len(overdue_visits(session, today))}

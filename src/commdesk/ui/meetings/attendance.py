@@ -99,21 +99,22 @@ class AttendanceModel(QAbstractTableModel):
 
 
 class AttendanceView(QTableView):
+    reason_requested = Signal(int)      # Enter on a row: the dialog's reason box takes the typing
+
     def __init__(self, model: AttendanceModel) -> None:
         super().__init__()
         self.setObjectName("attendanceTable")
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed | QAbstractItemView.EditTrigger.DoubleClicked
-                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked)
         self.verticalHeader().setDefaultSectionSize(22)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.horizontalHeader().setStretchLastSection(True)
         char_w = self.fontMetrics().horizontalAdvance("中")
         for col, w in enumerate((6, 5, 5, 5)):
             self.horizontalHeader().resizeSection(col, w * char_w + 12)
-        self.setToolTip(_("空格：切换 出席/请假/缺席；在“原因”列直接输入请假原因"))
+        self.setToolTip(_("空格：切换 出席/请假/缺席；回车：填写请假原因"))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_Space and self.state() != QAbstractItemView.State.EditingState:
@@ -123,9 +124,8 @@ class AttendanceView(QTableView):
             return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
             idx = self.currentIndex()
-            if idx.isValid() and idx.column() != REASON_COL:
-                self.setCurrentIndex(self.model().index(idx.row(), REASON_COL))
-                self.edit(self.currentIndex())
+            if idx.isValid():
+                self.reason_requested.emit(idx.row())
                 return
         super().keyPressEvent(event)
 

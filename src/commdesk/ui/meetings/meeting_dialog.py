@@ -59,6 +59,12 @@ class MeetingDialog(FormDialog):
         self.attendance = AttendanceView(self.model)
         self.counts = QLabel("")
         self.counts.setObjectName("attendanceCounts")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("reasonEdit")
+        self.reason.setPlaceholderText(_("请假/缺席原因（在表中按回车填写，回车确认）"))
+        self.reason.returnPressed.connect(self._reason_done)
+        self._reason_row: int | None = None
+        self.attendance.reason_requested.connect(self._edit_reason)
         self.guest = QLineEdit()
         self.guest.setPlaceholderText(_("添加非党员参会人（回车）"))
         self.guest.returnPressed.connect(self._add_guest)
@@ -69,6 +75,7 @@ class MeetingDialog(FormDialog):
         row = QHBoxLayout()
         row.addWidget(self.counts, 1)
         row.addWidget(self.guest)
+        att_box.addWidget(self.reason)
         att_box.addLayout(row)
         self.guests = _text_edit(form.guests, 40)
         self.agenda = _text_edit(form.agenda)
@@ -108,6 +115,12 @@ class MeetingDialog(FormDialog):
         outer.insertLayout(0, body)  # type: ignore[attr-defined]
         self.resize(1100, 600)
 
+        for a, b in ((self.kind, self.org), (self.org, self.group), (self.group, self.topic), (self.topic, self.start),
+                     (self.start, self.end), (self.end, self.place), (self.place, self.host),
+                     (self.host, self.recorder), (self.recorder, self.attendance), (self.attendance, self.guest)):
+            QWidget.setTabOrder(a, b)
+        to_table = QShortcut(QKeySequence("Alt+A"), self)
+        to_table.activated.connect(self._focus_attendance)
         save = QShortcut(QKeySequence("Ctrl+S"), self)
         save.activated.connect(self.save)
         self.model.counts_changed.connect(self._show_counts)
@@ -122,6 +135,28 @@ class MeetingDialog(FormDialog):
         self._org_changed(reload=not self._editing)
         self.topic.setFocus()
         self._validate()
+
+    def _edit_reason(self, row: int) -> None:
+        self._reason_row = row
+        a = self.model.attendees[row]
+        self.reason.setText(a.reason)
+        self.reason.setPlaceholderText(_("{name} 的请假/缺席原因（回车确认）").format(name=a.name))
+        self.reason.setFocus()
+        self.reason.selectAll()
+
+    def _reason_done(self) -> None:
+        if self._reason_row is not None:
+            from commdesk.ui.meetings.attendance import REASON_COL
+
+            self.model.setData(self.model.index(self._reason_row, REASON_COL), self.reason.text())
+            self.attendance.setCurrentIndex(self.model.index(self._reason_row, 0))
+        self._reason_row = None
+        self.reason.clear()
+        self.attendance.setFocus()
+
+    def _focus_attendance(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.attendance.setFocus()
 
     # -- roster ---------------------------------------------------------------------------------
     def _org_changed(self, reload: bool) -> None:
@@ -201,6 +236,7 @@ class MeetingDialog(FormDialog):
 
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802
         # Enter inside the attendance table edits a reason; it must not save the dialog
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.attendance.hasFocus():
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (self.attendance.hasFocus()
+                                                                      or self.reason.hasFocus()):
             return
         super().keyPressEvent(event)

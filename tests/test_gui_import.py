@@ -25,6 +25,7 @@ def window(qtbot: Any, db: Any) -> Any:
     qtbot.addWidget(w)
     w.show()
     w.start()
+    w.show_page(type(w.ledger))
     yield w
     w.runner.shutdown()
     set_runner(None)

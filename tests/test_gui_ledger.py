@@ -26,6 +26,7 @@ def window(qtbot: Any, db: Any) -> Any:
     qtbot.addWidget(w)
     w.show()
     w.start()
+    w.show_page(type(w.ledger))
     qtbot.waitUntil(lambda: w.ledger.model.rowCount() == 6, timeout=5000)
     yield w
     w.runner.shutdown()
@@ -213,6 +214,7 @@ def test_welcome_creates_community(qtbot: Any, tmp_path: Any) -> None:
     qtbot.addWidget(w)
     w.show()
     w.start()
+    w.show_page(type(w.ledger))
     maybe_welcome(w)
     qtbot.waitUntil(lambda: getattr(w, "welcome", None) is not None and w.welcome.isVisible(), timeout=5000)
     type_text(qtbot, w.welcome.name, "测试社区")

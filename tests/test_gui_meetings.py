@@ -68,6 +68,7 @@ def test_record_meeting_of_30_with_the_keyboard(qtbot: Any, window: Any, db: Any
     from commdesk.ui.meetings.meetings_page import MeetingsPage
 
     page = window.show_page(MeetingsPage)
+    qtbot.waitUntil(lambda: window.runner.idle, timeout=10000)  # the page loads when first shown
     started = time.perf_counter()
     keys = 0
     page.setFocus()

@@ -98,7 +98,8 @@ _BLOCKED_CLI = textwrap.dedent("""
     pytest_socket.disable_socket(allow_unix_socket=True)
     from commdesk.cli import main
     db, out = sys.argv[1], sys.argv[2]
-    for args in (["check", "--db", db], ["export", "residents", "--format", "xlsx", "-o", out, "--db", db]):
+    for args in (["demo", "--households", "5", "--db", db], ["check", "--db", db],
+                 ["export", "residents", "--format", "xlsx", "-o", out, "--db", db]):
         code = main(args)
         if code != 0:
             raise SystemExit(f"{args[0]} returned {code}")

@@ -77,6 +77,7 @@ def shoot(out: Path, households: int) -> int:
     window.show()
     window.start()
     ledger = window.ledger
+    window.show_page(type(ledger))
     wait(app, lambda: ledger.model.rowCount() > 0 and ledger.panel.detail is not None and window.runner.idle)
     shots: list[str] = []
 

@@ -54,20 +54,29 @@ class MainWindow(QMainWindow):
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.started: set[int] = set()
+        self._running = False
+        self.nav.currentRowChanged.connect(self._page_changed)
         self.nav.setCurrentRow(0)
 
         self.status = QLabel("")
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
+        # bound methods, not lambdas: Qt disconnects them when the window is destroyed
         runner.signals.changed.connect(self.on_changes)
-        runner.signals.error.connect(lambda e: show_error(self, e))
-        runner.signals.busy.connect(lambda busy: self.status.setText(_("正在处理…") if busy else ""))
+        runner.signals.error.connect(self._show_error)
+        runner.signals.busy.connect(self._show_busy)
         self.resize(1366, 740)
         settings = QSettings()
         geometry = settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+
+    def _show_error(self, error: BaseException) -> None:
+        show_error(self, error)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.status.setText(_("正在处理…") if busy else "")
 
     def show_page(self, cls: type) -> QWidget:
         """Switch to the page of this class (dashboard alerts open the list behind them)."""
@@ -116,12 +125,25 @@ class MainWindow(QMainWindow):
         add(help_menu, "关于社区工作台", self.about)
 
     def start(self) -> None:
-        for page in self.pages:
-            page.start()  # type: ignore[attr-defined]
+        """Load the page in view. The others load the first time they are shown, so start-up
+        (and the dashboard's first paint) never waits behind every module's queries."""
+        self._running = True
+        self._start_page(self.nav.currentRow())
+
+    def _start_page(self, index: int) -> None:
+        if not self._running or index < 0 or index in self.started:
+            return
+        self.started.add(index)
+        self.pages[index].start()  # type: ignore[attr-defined]
+
+    def _page_changed(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        self._start_page(index)
 
     def on_changes(self, changes: Changes) -> None:
-        for page in self.pages:
-            page.on_changes(changes)  # type: ignore[attr-defined]
+        # pages not started yet load everything fresh when they are first shown
+        for i in sorted(self.started):
+            self.pages[i].on_changes(changes)  # type: ignore[attr-defined]
 
     # --- data menu -------------------------------------------------------------------------
     def open_import(self, path: str = "") -> Any:

@@ -59,6 +59,9 @@ def main() -> None:
 
     watch = PaintWatch()
     table.viewport().installEventFilter(watch)
+    from commdesk.ui.ledger_page import LedgerPage
+
+    window.show_page(LedgerPage)  # measure the ledger as the page in view
     window.show()
     app.processEvents()
     rss_empty = _rss_mb()

@@ -31,9 +31,17 @@ def window(qtbot: Any, db: Any) -> Any:
     w.start()
     qtbot.waitUntil(lambda: w.runner.idle, timeout=10000)
     yield w
-    qtbot.wait(300)      # debounce timers (search as you type) fire and their queries finish
-    qtbot.waitUntil(lambda: w.runner.idle, timeout=10000)
-    w.runner.shutdown()
+    qtbot.wait(600)      # debounce timers (search as you type, the dashboard's) fire and their queries finish
+    runner = w.runner
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    import shiboken6
+
+    if shiboken6.isValid(w):
+        w.close()
+    qtbot.wait(50)
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    runner.shutdown()
+    qtbot.wait(50)       # results queued by the last queries reach the (closed, still existing) window
     set_runner(None)
 
 

@@ -50,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         return _undo(args)
     if not args.file:
         raise UserError(_("请指定要导入的文件，例如：commdesk import 居民信息.xlsx"))
+    from commdesk.party_command import PARTY_IMPORTERS, run_import_command
+
+    if args.kind in PARTY_IMPORTERS:  # Party registers have their own writer
+        return run_import_command(args)
     from commdesk.importers.service import ImportOptions, run_import
 
     path = Path(args.file)
@@ -72,7 +76,12 @@ def _undo(args: argparse.Namespace) -> int:
             from commdesk.services.backup import backup_database
 
             backup_database(database, reason="before-import-undo")
-        counts = undo_batch(database, args.undo)
+        from commdesk.importers.undo import list_batches
+        from commdesk.party_command import PARTY_IMPORTERS, undo_party_import
+
+        with database.Session() as session:
+            kind = next((b.kind for b in list_batches(session) if b.id == args.undo), "residents")
+        counts = undo_party_import(database, args.undo) if kind in PARTY_IMPORTERS else undo_batch(database, args.undo)
     if args.json:
         print(json.dumps(counts, ensure_ascii=False))
     else:

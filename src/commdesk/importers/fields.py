@@ -135,6 +135,10 @@ def match_field(kind: KindSpec, label: object) -> tuple[str | None, int]:
 
 
 def get_kind(kind: str) -> KindSpec:
+    if kind not in KINDS:
+        # the Party registers declare their kinds in their own modules
+        import commdesk.importers.center_households  # noqa: F401
+        import commdesk.importers.party_members  # noqa: F401
     try:
         return KINDS[kind]
     except KeyError:

@@ -84,9 +84,12 @@ def _undo(args: argparse.Namespace) -> int:
         counts = undo_party_import(database, args.undo) if kind in PARTY_IMPORTERS else undo_batch(database, args.undo)
     if args.json:
         print(json.dumps(counts, ensure_ascii=False))
-    else:
+    elif "residents_removed" in counts:
         print(_("已撤销导入批次 {id}：删除 {r} 名居民、{h} 户，恢复 {c} 条被修改的记录").format(
             id=args.undo, r=counts["residents_removed"], h=counts["households_removed"], c=counts["records_restored"]))
+    else:
+        print(_("已撤销导入批次 {id}：{detail}").format(
+            id=args.undo, detail="，".join(f"{k} {v}" for k, v in counts.items())))
     return 0
 
 

@@ -13,6 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 
 _LATIN = re.compile(r"^[a-z]+$")
+#: Most matches one search term contributes. A one-character surname or a two-letter pinyin
+#: prefix matches 20,000-50,000 people in a street office; search as you type shows the first
+#: TERM_CAP of them and asks for one more character (the page says so).
+TERM_CAP = 2000
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
@@ -42,31 +46,34 @@ def term_kind(term: str) -> str:
     return "too_short"
 
 
-def term_condition(term: str, n: int) -> Condition | None:
+def term_condition(term: str, n: int, cap: bool = True) -> Condition | None:
     kind = term_kind(term)
     p = f"q{n}"
+    limit = f" LIMIT {TERM_CAP}" if cap else ""
     if kind == "pinyin":
         low = term.lower()
         upper = low[:-1] + chr(ord(low[-1]) + 1)
+        tri = f" UNION ALL SELECT rowid FROM resident_fts_tri WHERE body MATCH :{p}t" if len(term) >= 3 else ""
         return Condition(
-            f"(r.py_initials >= :{p}a AND r.py_initials < :{p}b OR r.py_full >= :{p}a AND r.py_full < :{p}b"
-            + (f" OR r.id IN (SELECT rowid FROM resident_fts_tri WHERE body MATCH :{p}t)" if len(term) >= 3 else "")
-            + ")",
+            f"r.id IN (SELECT id FROM resident WHERE py_initials >= :{p}a AND py_initials < :{p}b"
+            f" UNION ALL SELECT id FROM resident WHERE py_full >= :{p}a AND py_full < :{p}b{tri}{limit})",
             {f"{p}a": low, f"{p}b": upper, **({f"{p}t": _fts_phrase(term)} if len(term) >= 3 else {})},
         )
     if kind == "trigram":
-        return Condition(f"r.id IN (SELECT rowid FROM resident_fts_tri WHERE body MATCH :{p})",
-                         {p: _fts_phrase(term.upper() if term[-1:] in "xX" else term)})
+        return Condition(f"r.id IN (SELECT rowid FROM resident_fts_tri WHERE body MATCH :{p}{limit})",
+                         {p: _fts_phrase(term)})
     if kind == "chars":
         phrase = _fts_phrase(" ".join(term))
-        return Condition(f"r.id IN (SELECT rowid FROM resident_fts_char WHERE body MATCH :{p})", {p: phrase})
+        return Condition(f"r.id IN (SELECT rowid FROM resident_fts_char WHERE body MATCH :{p}{limit})",
+                         {p: phrase})
     return None
 
 
 def search_condition(text: str) -> Condition | None:
     """The combined condition for a query, or None when nothing usable was typed."""
-    terms = normalise_query(text).split(" ")
-    conds = [c for i, t in enumerate(terms) if t for c in [term_condition(t, i)] if c is not None]
+    terms = [t for t in normalise_query(text).split(" ") if t]
+    # a single term is capped; several terms are intersected, so each must be complete
+    conds = [c for i, t in enumerate(terms) for c in [term_condition(t, i, cap=len(terms) == 1)] if c is not None]
     if not conds:
         return None
     params: dict[str, object] = {}

@@ -95,11 +95,20 @@ def _where(f: LedgerFilter, today: date) -> tuple[list[str], dict[str, Any]]:
     return where, params
 
 
-def ordered_ids(conn: Connection, f: LedgerFilter, today: date | None = None) -> list[int]:
+def ordered_ids(conn: Connection, f: LedgerFilter, today: date | None = None, limit: int | None = None) -> list[int]:
+    """Resident ids in display order. ``limit``: only the first rows (the page paints those
+    at once and fetches the whole list right after)."""
     where, params = _where(f, today or date.today())
     order = SORTS.get(f.sort, SORTS["household"])
-    sql = (f"SELECT r.id FROM resident r JOIN household h ON h.id = r.household_id "
-           f"WHERE {' AND '.join(where)} ORDER BY {order}")
+    # Without a search, walk households in number order (index) and their members through
+    # ix_resident_order: the first rows come without sorting the whole table. With a search,
+    # the few matching residents drive the query instead.
+    join = "household h CROSS JOIN resident r ON r.household_id = h.id" \
+        if f.sort == "household" and search_condition(f.search) is None \
+        else "resident r JOIN household h ON h.id = r.household_id"
+    sql = f"SELECT r.id FROM {join} WHERE {' AND '.join(where)} ORDER BY {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
     return [row[0] for row in conn.execute(text(sql), params)]
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
 
 from commdesk.i18n import _
 from commdesk.models.household import HOUSEHOLD_TAGS, POLITICAL_STATUSES, RESIDENT_TAGS
-from commdesk.search.query import is_too_short
+from commdesk.search.query import TERM_CAP, is_too_short
 from commdesk.services.changes import Changes
 from commdesk.services.community import GridRow, list_grids
 from commdesk.services.household_detail import household_detail
@@ -25,7 +25,8 @@ STATUS_CHOICES = (("在住", "在住"), ("迁出", "迁出"), ("死亡", "死亡
 
 class LedgerPage(QWidget):
     title = "住户台账"
-    loaded = Signal()       # a result (ids + first rows) is shown
+    loaded = Signal()       # the first rows of a result are shown
+    completed = Signal()    # the whole id list has arrived
     detail_loaded = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -177,33 +178,55 @@ class LedgerPage(QWidget):
             select_resident = self.current_resident()
         self._want_select = select_resident
 
-        def job(session: Any) -> tuple[list[int], dict[int, dict[str, Any]]]:
+        def first(session: Any) -> tuple[list[int], dict[int, dict[str, Any]]]:
             conn = session.connection()
-            ids = ordered_ids(conn, f)
-            return ids, fetch_rows(conn, ids[:BLOCK_FIRST])
+            ids = ordered_ids(conn, f, limit=BLOCK_FIRST)
+            return ids, fetch_rows(conn, ids)
 
-        Op(self, job).success(lambda r: self._loaded(generation, f, *r)).run()
+        def whole(session: Any) -> list[int]:
+            return ordered_ids(session.connection(), f)
+
+        # two steps on the database thread: the first screenful paints at once, the whole id
+        # list (for the true scrollbar and the count) follows right behind it
+        Op(self, first).success(lambda r: self._loaded(generation, f, *r)).run()
+        Op(self, whole).success(lambda ids: self._completed(generation, f, ids)).run()
+
+    def _completed(self, generation: int, f: LedgerFilter, ids: list[int]) -> None:
+        if generation != self._generation:
+            return
+        self.model.complete_ids(ids)
+        hint = _("（数字至少输入3位）") if is_too_short(f.search) else ""
+        if f.search.strip() and len(ids) >= TERM_CAP:
+            hint = _("（结果较多，最多显示 {n} 人，请继续输入缩小范围）").format(n=TERM_CAP)
+        self.count_label.setText(_("共 {n} 人").format(n=len(ids)) + hint)
+        if self._want_select is not None and self.current_resident() != self._want_select:
+            row = self.model.row_of(self._want_select)
+            if row is not None:
+                self._select_row(row)
+        self.completed.emit()
+
+    def _select_row(self, row: int) -> None:
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(self.model.index(row, 0))
 
     def _loaded(self, generation: int, f: LedgerFilter, ids: list[int], rows: dict[int, dict[str, Any]]) -> None:
         if generation != self._generation:
             return  # a newer query is on its way
         self.model.set_result(ids, rows)
+        self.count_label.setText(_("正在统计…") if len(ids) >= BLOCK_FIRST else _("共 {n} 人").format(n=len(ids)))
         if rows and not self._sized:
             self._sized = True
             self.table.resizeColumnsToContents()  # fits the first block: digits are narrower than 汉字
             header = self.table.horizontalHeader()
             for col in range(self.model.columnCount()):
                 header.resizeSection(col, min(header.sectionSize(col) + 8, 260))
-        hint = _("（数字至少输入3位）") if is_too_short(f.search) else ""
-        self.count_label.setText(_("共 {n} 人").format(n=len(ids)) + hint)
         row = self.model.row_of(self._want_select) if self._want_select is not None else None
         if row is None and ids:
             row = 0
         if row is not None:
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-            self.table.scrollTo(self.model.index(row, 0))
+            self._select_row(row)
         else:
             self._selected_household = None
             self.panel.clear()

@@ -6,6 +6,7 @@ scrollbar is true at any size.
 """
 from __future__ import annotations
 
+from array import array
 from collections import OrderedDict
 from datetime import date
 from typing import Any
@@ -37,8 +38,7 @@ def display(value: Any) -> str:
 class ResidentTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._ids: list[int] = []
-        self._pos: dict[int, int] | None = None
+        self._ids: array[int] = array("q")   # 8 bytes per resident
         self._rows: dict[int, dict[str, Any]] = {}
         self._blocks: OrderedDict[int, list[int]] = OrderedDict()
         self._pending: set[int] = set()
@@ -51,8 +51,7 @@ class ResidentTableModel(QAbstractTableModel):
     def set_result(self, ids: list[int], first_rows: dict[int, dict[str, Any]]) -> None:
         self.beginResetModel()
         self._generation += 1
-        self._ids = ids
-        self._pos = None
+        self._ids = array("q", ids)
         self._rows = dict(first_rows)
         self._blocks = OrderedDict()
         if first_rows:
@@ -60,13 +59,26 @@ class ResidentTableModel(QAbstractTableModel):
         self._pending = set()
         self.endResetModel()
 
+    def complete_ids(self, ids: list[int]) -> None:
+        """The whole id list after the first screenful: append when it continues what is shown
+        (no reset: selection and scroll position stay), otherwise replace."""
+        shown = len(self._ids)
+        if len(ids) >= shown and array("q", ids[:shown]) == self._ids:
+            if len(ids) > shown:
+                self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
+                self._ids.extend(ids[shown:])
+                self.endInsertRows()
+            return
+        self.set_result(ids, {rid: self._rows[rid] for rid in ids[:BLOCK] if rid in self._rows})
+
     def id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, rid: int) -> int | None:
-        if self._pos is None:
-            self._pos = {v: i for i, v in enumerate(self._ids)}
-        return self._pos.get(rid)
+        try:
+            return self._ids.index(rid)  # a C scan of the id array: ~1 ms for 300k rows
+        except ValueError:
+            return None
 
     def row_data(self, row: int) -> dict[str, Any] | None:
         rid = self.id_at(row)
@@ -74,7 +86,7 @@ class ResidentTableModel(QAbstractTableModel):
 
     @property
     def ids(self) -> list[int]:
-        return self._ids
+        return list(self._ids)
 
     def invalidate_rows(self) -> None:
         """Forget cached rows (after an edit) and repaint; the id order is unchanged."""

@@ -89,17 +89,24 @@ def reindex_households(conn: Connection, household_ids: Iterable[int]) -> int:
 
 
 def rebuild_all(conn: Connection) -> int:
-    """Recompute pinyin keys and both FTS tables for every resident (repair tool)."""
-    rows = conn.execute(text("SELECT id, name FROM resident")).all()
-    updates = []
-    for rid, name in rows:
+    """Recompute pinyin keys and both FTS tables for every resident (repair tool): one pass
+    over the residents, bodies built here, tables refilled with executemany."""
+    rows = conn.execute(text(
+        "SELECT r.id, r.name, r.id_number, r.phone, h.household_no, h.estate, h.building, h.unit, h.room,"
+        " h.address FROM resident r JOIN household h ON h.id = r.household_id")).all()
+    keys, tri, chars = [], [], []
+    for rid, name, idn, phone, hno, estate, building, unit, room, address in rows:
         ini, full = pinyin_keys(name)
-        updates.append({"i": ini, "f": full, "id": rid})
-    if updates:
-        conn.execute(text("UPDATE resident SET py_initials=:i, py_full=:f WHERE id=:id"), updates)
-    conn.execute(text("DELETE FROM resident_fts_tri"))
-    conn.execute(text("DELETE FROM resident_fts_char"))
-    return reindex_residents(conn, [r[0] for r in rows])
+        keys.append((ini, full, rid))
+        tri.append((rid, tri_body(name, idn, phone, hno, format_address(estate, building, unit, room, address))))
+        chars.append((rid, char_body(name)))
+    conn.exec_driver_sql("DELETE FROM resident_fts_tri")
+    conn.exec_driver_sql("DELETE FROM resident_fts_char")
+    if rows:
+        conn.exec_driver_sql("UPDATE resident SET py_initials = ?, py_full = ? WHERE id = ?", keys)
+        conn.exec_driver_sql("INSERT INTO resident_fts_tri(rowid, body) VALUES (?, ?)", tri)
+        conn.exec_driver_sql("INSERT INTO resident_fts_char(rowid, body) VALUES (?, ?)", chars)
+    return len(rows)
 
 
 # --- ORM hooks -------------------------------------------------------------------------------

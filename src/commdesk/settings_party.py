@@ -6,23 +6,13 @@ group and the reminder lead times.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
-from commdesk.models import Setting
-
-
-@dataclass(frozen=True)
-class Declared:
-    key: str
-    type: type
-    default: Any
-    label: str
+from commdesk.settings import Declared, declare, get_setting, set_setting
 
 
 #: Visit cadence in days by key-group tag (resident or household tags); others get ``default``.
@@ -33,44 +23,14 @@ DEFAULT_CADENCE: dict[str, int] = {
     "default": 90,
 }
 
-SETTINGS: dict[str, Declared] = {d.key: d for d in (
+SETTINGS: dict[str, Declared] = declare(
     Declared("party.center_target_min", int, 10, _("每个党员中心户联系户数（下限）")),
     Declared("party.center_target_max", int, 15, _("每个党员中心户联系户数（上限）")),
     Declared("party.visit_cadence", dict, DEFAULT_CADENCE, _("走访频次（天）：按重点人群类别")),
     Declared("party.probation_reminder_days", int, 30, _("预备党员转正提前提醒天数")),
     Declared("party.mobile_report_days", int, 365, _("流动党员向支部报告的间隔（天）")),
     Declared("party.mobile_reminder_days", int, 30, _("流动党员报告到期提前提醒天数")),
-)}
-
-
-def get_setting(session: Session, key: str) -> Any:
-    declared = SETTINGS[key]
-    row = session.get(Setting, key)
-    if row is None:
-        return declared.default
-    try:
-        value = json.loads(row.value)
-    except ValueError:
-        return declared.default
-    if declared.type is int and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if declared.type is dict and isinstance(value, dict):
-        return value
-    return declared.default
-
-
-def set_setting(session: Session, key: str, value: Any) -> None:
-    declared = SETTINGS[key]
-    if declared.type is int and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        raise ValidationError(key, _("“{label}”必须是非负整数").format(label=declared.label))
-    if declared.type is dict and not isinstance(value, dict):
-        raise ValidationError(key, _("“{label}”格式不对").format(label=declared.label))
-    row = session.get(Setting, key)
-    text = json.dumps(value, ensure_ascii=False)
-    if row is None:
-        session.add(Setting(key=key, value=text))
-    else:
-        row.value = text
+)
 
 
 def center_target(session: Session) -> tuple[int, int]:

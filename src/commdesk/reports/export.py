@@ -65,6 +65,22 @@ def finish(tmp: Path, out: Path) -> None:
             name=out.name, err=exc.strerror or exc)) from exc
 
 
+def write_json(records: list[Any], out: Path) -> None:
+    """Records as a JSON file for other systems, written atomically (temp file, then rename)."""
+    import json
+
+    if out.parent and not out.parent.exists():
+        raise UserError(_("输出文件夹不存在：{path}").format(path=out.parent))
+    tmp = temp_path(out)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(records, fh, ensure_ascii=False, indent=1)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(_("无法写入文件 {name}：{err}").format(name=out.name, err=exc.strerror or exc)) from exc
+    finish(tmp, out)
+
+
 def export_ledger(database: Any, key: str, fmt: str, out_path: str | Path, *,
                   month: tuple[int, int] | None = None, masked: bool = True,
                   filters: Mapping[str, Any] | None = None, columns: list[str] | None = None,

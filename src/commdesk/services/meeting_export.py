@@ -16,7 +16,6 @@ progress [{date, text, percent}], evidence (count).
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,18 +131,9 @@ def checklist_records(session: Session, today: date | None = None) -> list[dict[
 
 
 def _write_json(records: list[dict[str, Any]], out: Path) -> None:
-    from commdesk.reports.export import finish, temp_path
+    from commdesk.reports.export import write_json
 
-    if out.parent and not out.parent.exists():
-        raise UserError(_("输出文件夹不存在：{path}").format(path=out.parent))
-    tmp = temp_path(out)
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(records, fh, ensure_ascii=False, indent=1)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(_("无法写入文件 {name}：{err}").format(name=out.name, err=exc.strerror or exc)) from exc
-    finish(tmp, out)
+    write_json(records, out)
 
 
 def export_json(database: Any, key: str, out_path: str | Path, *, today: date | None = None) -> int:

@@ -7,7 +7,6 @@ a default the office can change.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
-from commdesk.models import Setting
-from commdesk.settings_party import Declared
+from commdesk.settings import Declared, declare, get_setting, set_setting
 
 PERIODS = ("month", "quarter", "half", "year")
 PERIOD_LABELS = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年"}
@@ -33,11 +31,11 @@ DEFAULT_RULES: dict[str, dict[str, Any]] = {
 #: kinds whose rule applies per Party group instead of per branch
 PER_GROUP = ("党小组会",)
 
-SETTINGS: dict[str, Declared] = {d.key: d for d in (
+SETTINGS: dict[str, Declared] = declare(
     Declared("meetings.rules", dict, DEFAULT_RULES, _("三会一课频次（按会议类型：周期与次数）")),
     Declared("meetings.alert_days", int, 10, _("本期会议未开时，期末前多少天开始提醒")),
     Declared("checklist.due_soon_days", int, 7, _("责任清单到期提前提醒天数")),
-)}
+)
 
 
 @dataclass(frozen=True)
@@ -54,36 +52,6 @@ class Rule:
     def label(self) -> str:
         unit = _("每个党小组") if self.per_group else _("每个支部")
         return _("{unit}{period}至少 {n} 次").format(unit=unit, period=_(PERIOD_LABELS[self.period]), n=self.times)
-
-
-def get_setting(session: Session, key: str) -> Any:
-    declared = SETTINGS[key]
-    row = session.get(Setting, key)
-    if row is None:
-        return declared.default
-    try:
-        value = json.loads(row.value)
-    except ValueError:
-        return declared.default
-    if declared.type is int and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if declared.type is dict and isinstance(value, dict):
-        return value
-    return declared.default
-
-
-def set_setting(session: Session, key: str, value: Any) -> None:
-    declared = SETTINGS[key]
-    if declared.type is int and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        raise ValidationError(key, _("“{label}”必须是非负整数").format(label=declared.label))
-    if declared.type is dict and not isinstance(value, dict):
-        raise ValidationError(key, _("“{label}”格式不对").format(label=declared.label))
-    text = json.dumps(value, ensure_ascii=False)
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=text))
-    else:
-        row.value = text
 
 
 def _rule(kind: str, raw: Any) -> Rule | None:

@@ -9,7 +9,6 @@ center-households: member_name, member_id_number, center_household_no, grid, con
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -67,18 +66,9 @@ def center_household_records(session: Session) -> list[dict[str, Any]]:
 
 
 def _write_json(records: list[dict[str, Any]], out: Path) -> None:
-    from commdesk.reports.export import finish, temp_path
+    from commdesk.reports.export import write_json
 
-    if out.parent and not out.parent.exists():
-        raise UserError(_("输出文件夹不存在：{path}").format(path=out.parent))
-    tmp = temp_path(out)
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(records, fh, ensure_ascii=False, indent=1)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(_("无法写入文件 {name}：{err}").format(name=out.name, err=exc.strerror or exc)) from exc
-    finish(tmp, out)
+    write_json(records, out)
 
 
 def export_party(session: Session, key: str, fmt: str, out: Path) -> int:

@@ -18,7 +18,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
-_CACHE_LIMIT = 60_000
+_CACHE_LIMIT = 20_000
 
 
 def fp(x: float) -> str:

@@ -76,7 +76,7 @@ def test_record_meeting_of_30_with_the_keyboard(qtbot: Any, window: Any, db: Any
     keys += 1
     qtbot.waitUntil(lambda: page.last_dialog is not None and page.last_dialog.isVisible(), timeout=5000)
     d = page.last_dialog
-    qtbot.waitUntil(lambda: d.model.rowCount() == 30, timeout=5000)       # roster pre-filled as present
+    qtbot.waitUntil(lambda: d.model.rowCount() == 30, timeout=15000)       # roster pre-filled as present
     assert d.topic.hasFocus()
     type_text(qtbot, d.topic, "11月支委会")
     keys += 6

@@ -85,7 +85,10 @@ def _idle_centers(session: Session, today: date, days: int = 30) -> int:
         " AND v.visit_date >= :since)"), {"since": since}).scalar_one()
 
 
-def dashboard_data(session: Session, today: date | None = None) -> DashboardData:
+def dashboard_data(session: Session, today: date | None = None, *, slow: bool = True) -> DashboardData:
+    """Everything the dashboard shows. ``slow=False`` leaves out the alerts that take longest
+    (overdue visits over every contact household): the page paints first and asks for those
+    with :func:`slow_alerts` right after."""
     today = today or date.today()
     data = DashboardData(today)
     data.counts.update(_timed(data, "counts", lambda: _basic_counts(session)))
@@ -107,13 +110,30 @@ def dashboard_data(session: Session, today: date | None = None) -> DashboardData
     if meetings:
         _meeting_alerts(session, data, today)
     if party:
-        _party_alerts(session, data, today)
+        _party_alerts(session, data, today, slow=slow)
     if data.counts.get("review"):
         data.alerts.append(Alert("review", "medium", _("待核实的居民记录 {n} 条").format(n=data.counts["review"]),
                                  data.counts["review"], "ledger", "review"))
-    order = {"high": 0, "medium": 1, "info": 2}
-    data.alerts.sort(key=lambda a: order[a.level])
+    sort_alerts(data.alerts)
     return data
+
+
+def sort_alerts(alerts: list[Alert]) -> None:
+    order = {"high": 0, "medium": 1, "info": 2}
+    alerts.sort(key=lambda a: order[a.level])
+
+
+def slow_alerts(session: Session, today: date | None = None) -> list[Alert]:
+    """The alerts ``dashboard_data(slow=False)`` leaves out."""
+    if not _has_table(session, "party_member"):
+        return []
+    from commdesk.services.visits import overdue_visits
+
+    overdue = overdue_visits(session, today or date.today())
+    if not overdue:
+        return []
+    return [Alert("visits_overdue", "high", _("逾期未走访的联系户 {n} 户").format(n=len(overdue)), len(overdue),
+                  "visits", "overdue")]
 
 
 def _meeting_alerts(session: Session, data: DashboardData, today: date) -> None:
@@ -159,14 +179,11 @@ def _meeting_alerts(session: Session, data: DashboardData, today: date) -> None:
     data.counts["consultations_open"] = open_consult
 
 
-def _party_alerts(session: Session, data: DashboardData, today: date) -> None:
+def _party_alerts(session: Session, data: DashboardData, today: date, slow: bool = True) -> None:
     from commdesk.services.party_members import reminders
-    from commdesk.services.visits import overdue_visits
 
-    overdue = _timed(data, "visits_overdue", lambda: overdue_visits(session, today))
-    if overdue:
-        data.alerts.append(Alert("visits_overdue", "high", _("逾期未走访的联系户 {n} 户").format(n=len(overdue)),
-                                 len(overdue), "visits", "overdue"))
+    if slow:
+        data.alerts += _timed(data, "visits_overdue", lambda: slow_alerts(session, today))
     idle = _timed(data, "idle_centers", lambda: _idle_centers(session, today))
     if idle:
         data.alerts.append(Alert("centers_idle", "medium", _("30 天内没有走访记录的党员中心户 {n} 户").format(n=idle),

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QListWi
 
 from commdesk.i18n import _
 from commdesk.services.changes import Changes
-from commdesk.services.dashboard import Alert, DashboardData, dashboard_data
+from commdesk.services.dashboard import Alert, DashboardData, dashboard_data, slow_alerts, sort_alerts
 from commdesk.ui.runner import Op
 
 LEVEL_COLORS = {"high": "#b3261e", "medium": "#9a6700", "info": "#35618f"}
@@ -155,7 +155,16 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         t0 = time.perf_counter()
-        Op(self, dashboard_data).success(lambda d: self._show(d, t0)).run()
+        # paint with the quick figures first; the slow alerts (overdue visits) follow
+        Op(self, lambda s: dashboard_data(s, slow=False)).success(lambda d: self._show(d, t0)).run()
+        Op(self, slow_alerts).success(self._add_alerts).run()
+
+    def _add_alerts(self, alerts: list[Alert]) -> None:
+        if self.data is None or not alerts:
+            return
+        self.data.alerts = [a for a in self.data.alerts if a.key not in {x.key for x in alerts}] + alerts
+        sort_alerts(self.data.alerts)
+        self._show_alerts(self.data)
 
     def _show(self, data: DashboardData, t0: float) -> None:
         self.data = data
@@ -170,17 +179,7 @@ class DashboardPage(QWidget):
         self.tiles["checklist_open"].value.setText(str(c.get("checklist_open", 0)))
         self.tiles["checklist_open"].note.setText(_("逾期 {n} 项").format(n=data.checklist.get("逾期", 0)))
         self.tiles["consultations_open"].value.setText(str(c.get("consultations_open", 0)))
-        self.alerts.clear()
-        for alert in data.alerts:
-            text = alert.text + ("\n　" + "\n　".join(alert.details[:3]) if alert.details else "")
-            item = QListWidgetItem(("● " if alert.level == "high" else "○ ") + text)
-            item.setForeground(QColor(LEVEL_COLORS[alert.level]))
-            item.setData(Qt.ItemDataRole.UserRole, alert)
-            self.alerts.addItem(item)
-        if not data.alerts:
-            self.alerts.addItem(QListWidgetItem(_("没有需要处理的提醒。")))
-        else:
-            self.alerts.setCurrentRow(0)
+        self._show_alerts(data)
         self.grid_chart.set_items([(g, n, cov) for g, n, cov in data.households_per_grid])
         order = ("未启动", "推进中", "已完成", "已销号", "逾期")
         self.checklist_chart.set_items([(_(s), data.checklist.get(s, 0), None) for s in order if data.checklist])
@@ -192,6 +191,19 @@ class DashboardPage(QWidget):
         if not self.isVisible():
             self._pending_paint = False
             self.painted.emit()
+
+    def _show_alerts(self, data: DashboardData) -> None:
+        self.alerts.clear()
+        for alert in data.alerts:
+            text = alert.text + ("\n　" + "\n　".join(alert.details[:3]) if alert.details else "")
+            item = QListWidgetItem(("● " if alert.level == "high" else "○ ") + text)
+            item.setForeground(QColor(LEVEL_COLORS[alert.level]))
+            item.setData(Qt.ItemDataRole.UserRole, alert)
+            self.alerts.addItem(item)
+        if not data.alerts:
+            self.alerts.addItem(QListWidgetItem(_("没有需要处理的提醒。")))
+        else:
+            self.alerts.setCurrentRow(0)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         super().paintEvent(event)

@@ -89,8 +89,13 @@ class Runner:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commdesk-db")
         self._pending = 0
         self._lock = threading.Lock()
+        self.closed = False
 
     def submit(self, op: Op) -> None:
+        if self.closed:
+            # a closed window's late timer: its database is gone, nothing to do
+            log.debug("op dropped: the runner is shut down")
+            return
         with self._lock:
             self._pending += 1
         self.signals.busy.emit(True)
@@ -102,15 +107,20 @@ class Runner:
             error = None
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
             result, error = None, exc
+        # the op counts as pending until its result has been delivered on the GUI thread
+        self._bridge.finished.emit(_Delivery(op, result, error))
+
+    def _delivered(self) -> None:
         with self._lock:
             self._pending -= 1
-        self._bridge.finished.emit(_Delivery(op, result, error))
 
     @property
     def idle(self) -> bool:
+        """No op queued, running, or waiting for its result to reach the GUI thread."""
         return self._pending == 0
 
     def shutdown(self) -> None:
+        self.closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
@@ -150,7 +160,7 @@ class Op:
         return self
 
     def run(self) -> Op:
-        runner = self._runner or current_runner()
+        runner = self._runner or _runner_of(self.parent) or current_runner()
         self._runner = runner
         self.progress = Progress(runner._bridge, self)
         runner.submit(self)
@@ -174,6 +184,7 @@ class Op:
     def _deliver(self, result: Any, error: BaseException | None) -> None:
         runner = self._runner
         assert runner is not None
+        runner._delivered()
         if runner.idle:
             runner.signals.busy.emit(False)
         if error is None:
@@ -192,6 +203,13 @@ class Op:
 
 
 _current: Runner | None = None
+
+
+def _runner_of(parent: QObject | None) -> Runner | None:
+    """The runner of the window this widget lives in (each main window has its own database)."""
+    window = parent.window() if parent is not None and hasattr(parent, "window") else None
+    runner = getattr(window, "runner", None)
+    return runner if isinstance(runner, Runner) else None
 
 
 def set_runner(runner: Runner | None) -> None:

@@ -62,3 +62,15 @@ def lock_is_free(db_path: Path) -> bool:
         return False
     lock.release()
     return True
+
+
+@pytest.fixture(autouse=True)
+def no_crash_dialog() -> Iterator[None]:
+    """A bug that reaches the app's crash dialog fails the test that caused it."""
+    from commdesk.ui.errors import SHOWN_BUGS
+
+    SHOWN_BUGS.clear()
+    yield
+    bugs = list(SHOWN_BUGS)
+    SHOWN_BUGS.clear()
+    assert not bugs, f"the crash dialog was shown: {bugs[0]!r}"

@@ -29,22 +29,7 @@ _SECTION_GRID = re.compile(r"网格|片区|小组|[一二三四五六七八九�
 _SCIENTIFIC_DIGITS = re.compile(r"^\s*[+-]?(\d)\.?(\d*)[eE]\+?(\d+)\s*$")
 
 ID_FLAGS = {"precision_lost": "id_precision_lost", "bad_checksum": "id_checksum_invalid"}
-PROBLEM_LABELS = {
-    "id_precision_lost": _("身份证号被存成了数字，末尾几位已丢失"),
-    "id_checksum_invalid": _("身份证号校验位不对（可能有输入错误）"),
-    "id_invalid": _("身份证号无效"),
-    "gender_conflict": _("性别与身份证号不一致"),
-    "gender_invalid": _("性别无法识别"),
-    "birth_date_conflict": _("出生日期与身份证号不一致"),
-    "birth_date_invalid": _("出生日期无法识别"),
-    "birth_date_partial": _("出生日期只有年月"),
-    "political_unknown": _("政治面貌无法识别"),
-    "phone_invalid": _("电话号码格式不正确"),
-    "second_head": _("同一户有两个户主"),
-    "name_unusual": _("姓名含有数字或符号"),
-    "duplicate_in_file": _("与文件中前面的行重复"),
-    "missing_name": _("缺少姓名"),
-}
+from commdesk.validation.review_flags import PROBLEM_LABELS  # noqa: E402  (re-exported)
 
 
 @dataclass(slots=True)

@@ -159,6 +159,6 @@ def review_codes(review: str | None) -> list[str]:
 
 def review_labels(review: str | None) -> list[str]:
     """Chinese labels of the review flags (one table for the importer and the ledger)."""
-    from commdesk.importers.extract import PROBLEM_LABELS
+    from commdesk.validation.review_flags import PROBLEM_LABELS
 
     return [PROBLEM_LABELS.get(code, code) for code in review_codes(review)]

@@ -89,6 +89,7 @@ class LedgerPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
+        header.setResizeContentsPrecision(30)  # fit columns to the first rows, not all of them
         char_w = self.table.fontMetrics().horizontalAdvance("中")
         for col, width in enumerate(self.model.widths):
             header.resizeSection(col, int(width * char_w * 0.85) + 12)
@@ -186,10 +187,19 @@ class LedgerPage(QWidget):
         def whole(session: Any) -> list[int]:
             return ordered_ids(session.connection(), f)
 
-        # two steps on the database thread: the first screenful paints at once, the whole id
-        # list (for the true scrollbar and the count) follows right behind it
-        Op(self, first).success(lambda r: self._loaded(generation, f, *r)).run()
-        Op(self, whole).success(lambda ids: self._completed(generation, f, ids)).run()
+        # two steps on the database thread: the first screenful paints at once; the whole id
+        # list (for the true scrollbar and the count) is asked for once that paint is done, so
+        # building 300,000 ids does not compete with the paint for the interpreter
+        def after_first(result: tuple[list[int], dict[int, dict[str, Any]]]) -> None:
+            self._loaded(generation, f, *result)
+            if generation == self._generation:
+                if len(result[0]) < BLOCK_FIRST:
+                    self._completed(generation, f, result[0])
+                else:
+                    QTimer.singleShot(30, lambda: Op(self, whole).success(
+                        lambda ids: self._completed(generation, f, ids)).run())
+
+        Op(self, first).success(after_first).run()
 
     def _completed(self, generation: int, f: LedgerFilter, ids: list[int]) -> None:
         if generation != self._generation:

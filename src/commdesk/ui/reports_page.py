@@ -34,18 +34,13 @@ class ReportsPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reportsPage")
-        self.ledgers = _ledgers()
+        self.ledgers: list[Any] = []   # loaded by start(): the ledger modules are not needed at start-up
         self.last_path: Path | None = None
         self.op: Op | None = None
         self.progress_dialog: QProgressDialog | None = None
 
         self.ledger_list = QListWidget()
         self.ledger_list.setObjectName("ledgerList")
-        for ledger in self.ledgers:
-            item = QListWidgetItem(ledger.title)
-            item.setData(Qt.ItemDataRole.UserRole, ledger.key)
-            item.setToolTip(ledger.description)
-            self.ledger_list.addItem(item)
         self.ledger_list.setFixedWidth(200)
 
         self.description = QLabel("")
@@ -143,6 +138,12 @@ class ReportsPage(QWidget):
 
     # --- page protocol ----------------------------------------------------------------------
     def start(self) -> None:
+        self.ledgers = _ledgers()
+        for ledger in self.ledgers:
+            item = QListWidgetItem(ledger.title)
+            item.setData(Qt.ItemDataRole.UserRole, ledger.key)
+            item.setToolTip(ledger.description)
+            self.ledger_list.addItem(item)
         if self.ledgers:
             self.ledger_list.setCurrentRow(0)
 

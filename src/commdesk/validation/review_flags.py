@@ -22,4 +22,5 @@ PROBLEM_LABELS = {
     "name_unusual": _("姓名含有数字或符号"),
     "duplicate_in_file": _("与文件中前面的行重复"),
     "missing_name": _("缺少姓名"),
+    "not_resident": _("党员不是本社区登记的居民（在外居住或未登记）"),
 }

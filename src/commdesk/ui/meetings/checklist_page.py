@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTextBrowser, QToolBar,
                                QVBoxLayout, QWidget)
 
@@ -18,6 +18,7 @@ from commdesk.services.changes import Changes
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.checklist_dialogs import CompleteDialog, EvaluateDialog, ItemDialog, ProgressDialog
 from commdesk.ui.meetings.rows_model import Col, RowsModel, make_table
+from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 
 COLUMNS = (
@@ -43,7 +44,7 @@ def _color(r: Any) -> str | None:
     return None
 
 
-class ChecklistPage(QWidget):
+class ChecklistPage(ListDetailMixin, QWidget):
     title = "责任清单"
     loaded = Signal()
     detail_loaded = Signal()
@@ -93,14 +94,7 @@ class ChecklistPage(QWidget):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
         def act(text: str, slot: Any, shortcut: str | None = None) -> QAction:
-            a = QAction(_(text), self)
-            if shortcut:
-                a.setShortcut(QKeySequence(shortcut))
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(lambda _c=False: slot())
-            toolbar.addAction(a)
-            self.addAction(a)
-            return a
+            return self.add_toolbar_action(toolbar, text, slot, shortcut)
 
         self.new_action = act("新建事项", self.new_item, "Ctrl+N")
         self.edit_action = act("编辑", self.edit_item, "F2")
@@ -148,23 +142,8 @@ class ChecklistPage(QWidget):
         Op(self, lambda s: ck.list_items(s, f)).success(self._loaded).run()
 
     def _loaded(self, rows: list[ck.ItemRow]) -> None:
-        self.model.set_rows(rows)
         n_over = sum(1 for r in rows if r.overdue)
-        self.count_label.setText(_("共 {n} 项，逾期 {o} 项").format(n=len(rows), o=n_over))
-        row = self.model.row_of_id(self._select) if self._select is not None else None
-        if row is None and rows:
-            row = 0
-        if row is not None:
-            self.table.selectRow(row)
-            self.table.setCurrentIndex(self.model.index(row, 0))
-        else:
-            self.detail = None
-            self.info.clear()
-        self.loaded.emit()
-
-    def current_id(self) -> int | None:
-        r = self.model.row_at(self.table.currentIndex().row())
-        return r.id if r is not None else None
+        self.show_rows(rows, _("共 {n} 项，逾期 {o} 项").format(n=len(rows), o=n_over))
 
     def current_row(self) -> ck.ItemRow | None:
         return self.model.row_at(self.table.currentIndex().row())

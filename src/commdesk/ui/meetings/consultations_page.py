@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QSplitter,
                                QTextBrowser, QToolBar, QVBoxLayout, QWidget)
 
@@ -17,6 +17,7 @@ from commdesk.services.changes import Changes
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.consultation_dialogs import ConsultationDialog, StageDialog
 from commdesk.ui.meetings.rows_model import Col, RowsModel, make_table
+from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 
 COLUMNS = (
@@ -33,7 +34,7 @@ COLUMNS = (
 )
 
 
-class ConsultationsPage(QWidget):
+class ConsultationsPage(ListDetailMixin, QWidget):
     title = "协商议事"
     loaded = Signal()
     detail_loaded = Signal()
@@ -75,14 +76,7 @@ class ConsultationsPage(QWidget):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
         def act(text: str, slot: Any, shortcut: str | None = None) -> QAction:
-            a = QAction(_(text), self)
-            if shortcut:
-                a.setShortcut(QKeySequence(shortcut))
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(lambda _c=False: slot())
-            toolbar.addAction(a)
-            self.addAction(a)
-            return a
+            return self.add_toolbar_action(toolbar, text, slot, shortcut)
 
         self.new_action = act("登记协商", self.new, "Ctrl+N")
         self.edit_action = act("编辑", self.edit, "F2")
@@ -113,22 +107,7 @@ class ConsultationsPage(QWidget):
         Op(self, lambda s: cs.list_consultations(s, f)).success(self._loaded).run()
 
     def _loaded(self, rows: list[cs.ConsultationRow]) -> None:
-        self.model.set_rows(rows)
-        self.count_label.setText(_("共 {n} 项").format(n=len(rows)))
-        row = self.model.row_of_id(self._select) if self._select is not None else None
-        if row is None and rows:
-            row = 0
-        if row is not None:
-            self.table.selectRow(row)
-            self.table.setCurrentIndex(self.model.index(row, 0))
-        else:
-            self.detail = None
-            self.info.clear()
-        self.loaded.emit()
-
-    def current_id(self) -> int | None:
-        r = self.model.row_at(self.table.currentIndex().row())
-        return r.id if r is not None else None
+        self.show_rows(rows, _("共 {n} 项").format(n=len(rows)))
 
     def _show_detail(self, row: int) -> None:
         r = self.model.row_at(row)

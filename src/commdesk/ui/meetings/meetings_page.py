@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
                                QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QToolBar,
                                QVBoxLayout, QWidget)
@@ -21,6 +21,7 @@ from commdesk.services.compliance import STATE_LABELS, ComplianceRow, compliance
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.meeting_dialog import MeetingDialog
 from commdesk.ui.meetings.rows_model import Col, RowsModel, make_table
+from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 
 COLUMNS = (
@@ -117,7 +118,7 @@ class CalendarView(QWidget):
                     self.table.setSpan(i, col, 1, len(cell.period.months))
 
 
-class MeetingsPage(QWidget):
+class MeetingsPage(ListDetailMixin, QWidget):
     title = "会议记录"
     loaded = Signal()
     detail_loaded = Signal()
@@ -169,14 +170,7 @@ class MeetingsPage(QWidget):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 
         def act(text: str, slot: Any, shortcut: str | None = None) -> QAction:
-            a = QAction(_(text), self)
-            if shortcut:
-                a.setShortcut(QKeySequence(shortcut))
-                a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            a.triggered.connect(lambda _c=False: slot())
-            toolbar.addAction(a)
-            self.addAction(a)
-            return a
+            return self.add_toolbar_action(toolbar, text, slot, shortcut)
 
         self.new_action = act("登记会议", self.new_meeting, "Ctrl+N")
         self.edit_action = act("编辑", self.edit_meeting, "F2")
@@ -227,22 +221,7 @@ class MeetingsPage(QWidget):
         Op(self, lambda s: ms.list_meetings(s, f)).success(self._loaded).run()
 
     def _loaded(self, rows: list[ms.MeetingRow]) -> None:
-        self.model.set_rows(rows)
-        self.count_label.setText(_("共 {n} 次").format(n=len(rows)))
-        row = self.model.row_of_id(self._select) if self._select is not None else None
-        if row is None and rows:
-            row = 0
-        if row is not None:
-            self.table.selectRow(row)
-            self.table.setCurrentIndex(self.model.index(row, 0))
-        else:
-            self.detail = None
-            self.info.clear()
-        self.loaded.emit()
-
-    def current_id(self) -> int | None:
-        r = self.model.row_at(self.table.currentIndex().row())
-        return r.id if r is not None else None
+        self.show_rows(rows, _("共 {n} 次").format(n=len(rows)))
 
     def _show_detail(self, row: int) -> None:
         r = self.model.row_at(row)

@@ -8,7 +8,8 @@ The wizard and the CLI call the same four functions:
     detected ``field``), the community name found in the title rows, the grids the file names,
     ``preview`` rows (cells, status, per-cell problem codes), ``problem_counts`` over the whole
     file and ``row_counts``. Corrections: ``plan.set_mapping(sheet, column, field_or_None)``,
-    ``plan.set_header_rows(sheet, [rows])`` then ``refresh_plan(source, plan)``. With a session,
+    ``plan.set_header_rows(sheet, [rows])`` then ``replan(plan)`` (re-reads the file, refreshes
+    the preview and counts). With a session,
     mappings the user corrected earlier for the same header are applied.
 
 ``run_import(database, plan_or_path, options=None, progress=None, cancel=None) -> ImportSummary``
@@ -38,9 +39,9 @@ duplicate_in_file.
 """
 from __future__ import annotations
 
-from commdesk.importers.plan import ImportCancelled, ImportPlan, inspect_file, refresh_plan
+from commdesk.importers.plan import ImportCancelled, ImportPlan, inspect_file, refresh_plan, replan
 from commdesk.importers.service import ImportOptions, ImportSummary, run_import
 from commdesk.importers.undo import list_batches, undo_batch
 
 __all__ = ["ImportCancelled", "ImportOptions", "ImportPlan", "ImportSummary", "inspect_file", "list_batches",
-           "refresh_plan", "run_import", "undo_batch"]
+           "refresh_plan", "replan", "run_import", "undo_batch"]

@@ -167,6 +167,24 @@ def refresh_plan(source: Source, plan: ImportPlan) -> None:
         sp.columns, _score = _assign(spec, labels)
 
 
+def replan(plan: ImportPlan) -> ImportPlan:
+    """Re-read the file with the user's corrections (header rows, mapping) and refresh the
+    preview, problem counts and row counts the wizard shows. Writes nothing."""
+    from commdesk.importers.reader import open_source
+
+    source = open_source(plan.path)
+    try:
+        refresh_plan(source, plan)
+        result = extract(source, plan)
+        plan.grids = list(result.grids)
+        plan.preview = _preview(result, PREVIEW_ROWS)
+        plan.problem_counts = result.problem_counts()
+        plan.row_counts = _row_counts(result)
+    finally:
+        source.close()
+    return plan
+
+
 def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], None] | None = None,
             cancel: Callable[[], bool] | None = None) -> Extraction:
     """Walk every data sheet of the plan (one streaming pass each)."""

@@ -15,29 +15,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QCheckBox, QComb
 
 from commdesk.i18n import _
 from commdesk.services.changes import Changes
+from commdesk.importers.plan import replan
 from commdesk.ui.runner import Op
 
 PROBLEM_BRUSH = QBrush(QColor("#f8d7da"))
 SKIPPED_BRUSH = QBrush(QColor("#eeeeee"))
 NOT_IMPORTED = "（不导入）"
-
-
-def replan(plan: Any) -> Any:
-    """Re-read the file with the user's corrections and refresh the preview and counts."""
-    from commdesk.importers import plan as plan_mod
-    from commdesk.importers.reader import open_source
-
-    source = open_source(plan.path)
-    try:
-        plan_mod.refresh_plan(source, plan)
-        result = plan_mod.extract(source, plan)
-        plan.grids = list(result.grids)
-        plan.preview = plan_mod._preview(result, plan_mod.PREVIEW_ROWS)
-        plan.problem_counts = result.problem_counts()
-        plan.row_counts = plan_mod._row_counts(result)
-    finally:
-        source.close()
-    return plan
 
 
 def problem_label(code: str) -> str:

@@ -80,7 +80,7 @@ def gui_painted(path: Path, runs: int) -> dict[str, Any]:
     for _i in range(runs):
         with open_database(path, readonly=True) as db:
             window = create_main_window(db)
-            page = window.page_by_class[DashboardPage]
+            page = window.page(DashboardPage)
             window.show()
             app.processEvents()
             done: list[float] = []

@@ -30,7 +30,7 @@ def window(qtbot: Any, db: Any) -> Any:
     qtbot.addWidget(w)
     w.show()
     w.start()
-    qtbot.waitUntil(lambda: w.page_by_class[DashboardPage].data is not None and w.runner.idle, timeout=10000)
+    qtbot.waitUntil(lambda: w.page(DashboardPage).data is not None and w.runner.idle, timeout=10000)
     yield w
     w.runner.shutdown()
     set_runner(None)
@@ -58,7 +58,7 @@ def test_models_pass_the_model_tester(qtmodeltester: Any, window: Any, qtbot: An
     from commdesk.services.meetings import AttendeeForm
 
     for cls in (MeetingsPage, ConsultationsPage, ChecklistPage):
-        qtmodeltester.check(window.page_by_class[cls].model)
+        qtmodeltester.check(window.page(cls).model)
     model = AttendanceModel()
     model.set_attendees([AttendeeForm("甲", 1), AttendeeForm("乙", 2, "请假", "病")])
     qtmodeltester.check(model)
@@ -175,7 +175,7 @@ def test_dashboard_alert_opens_the_overdue_list(qtbot: Any, window: Any, db: Any
                                            deadline=date.today() - timedelta(days=3)))
         ck.create_item(s, ck.ChecklistForm(title="未到期事项", source="上级交办", responsible_unit="居委会",
                                            deadline=date.today() + timedelta(days=30)))
-    dash = window.page_by_class[DashboardPage]
+    dash = window.page(DashboardPage)
     window.show_page(DashboardPage)
     dash.refresh()
     qtbot.waitUntil(lambda: dash.data is not None and dash.data.checklist.get("逾期") == 1, timeout=5000)
@@ -186,7 +186,7 @@ def test_dashboard_alert_opens_the_overdue_list(qtbot: Any, window: Any, db: Any
     row = keys.index("checklist_overdue")
     dash.alerts.setCurrentRow(row)
     qtbot.keyClick(dash.alerts, Qt.Key.Key_Return)
-    checklist = window.page_by_class[ChecklistPage]
+    checklist = window.page(ChecklistPage)
     assert window.stack.currentWidget() is checklist
     qtbot.waitUntil(lambda: checklist.model.rowCount() == 1, timeout=5000)
     assert checklist.model.row_at(0).title == "逾期事项"
@@ -195,7 +195,7 @@ def test_dashboard_alert_opens_the_overdue_list(qtbot: Any, window: Any, db: Any
     if "meetings_due" in keys:
         dash.alerts.setCurrentRow(keys.index("meetings_due"))
         dash.open_alert()
-        meetings = window.page_by_class[MeetingsPage]
+        meetings = window.page(MeetingsPage)
         assert window.stack.currentWidget() is meetings and meetings.tabs.currentWidget() is meetings.calendar
         qtbot.waitUntil(lambda: meetings.calendar.table.rowCount() > 0, timeout=5000)
 

@@ -135,9 +135,10 @@ class CenterContact(RecordMixin, Base):
 
     __tablename__ = "center_contact"
     __table_args__ = (
+        # the schema itself comes from the migrations (0003 also gives PostgreSQL its partial
+        # index); naming postgresql_where here would import the PostgreSQL dialect at start-up
         Index("ix_center_contact_open_household", "household_id", unique=True,
-              sqlite_where=text("end_date IS NULL AND archived_at IS NULL"),
-              postgresql_where=text("end_date IS NULL AND archived_at IS NULL")),
+              sqlite_where=text("end_date IS NULL AND archived_at IS NULL")),
         Index("ix_center_contact_center", "center_id", "end_date"),
     )
 

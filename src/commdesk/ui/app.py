@@ -76,13 +76,14 @@ def open_database_interactive(db: str | Path | None, readonly: bool = False, par
             target, readonly = path, False
 
 
-def create_main_window(database: Any) -> Any:
-    """The main window over an opened database (tests and the benchmark use this too)."""
+def create_main_window(database: Any, first_page: type | None = None) -> Any:
+    """The main window over an opened database (tests and the benchmark use this too); it opens
+    on the dashboard unless ``first_page`` names another page class."""
     from commdesk.ui.main_window import MainWindow
 
     runner = Runner(database)
     set_runner(runner)
-    window = MainWindow(database, runner)
+    window = MainWindow(database, runner, first_page)
     return window
 
 

@@ -249,7 +249,7 @@ class DashboardPage(QWidget):
         except (ImportError, AttributeError):
             return
         window = self.window()
-        if cls not in getattr(window, "page_by_class", {}):
+        if not (hasattr(window, "has_page") and window.has_page(cls)):
             return
         page = window.show_page(cls)
         setter = getattr(page, "set_filter", None) or getattr(page, "show_overdue", None)

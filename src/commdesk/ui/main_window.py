@@ -12,9 +12,7 @@ from commdesk import __version__
 from commdesk.i18n import _
 from commdesk.services.changes import Changes
 from commdesk.ui.errors import show_error
-from commdesk.ui.grids_page import GridsPage
-from commdesk.ui.ledger_page import LedgerPage
-from commdesk.ui.page_registry import page_classes
+from commdesk.ui.page_registry import PageEntry, available_pages
 from commdesk.ui.runner import Op, Runner
 
 SHORTCUT_HELP = (
@@ -26,7 +24,7 @@ SHORTCUT_HELP = (
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, database: Any, runner: Runner) -> None:
+    def __init__(self, database: Any, runner: Runner, first_page: type | None = None) -> None:
         super().__init__()
         self.database = database
         self.runner = runner
@@ -39,14 +37,12 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(120)
         self.nav.setStyleSheet("QListWidget { font-size: 14px; } QListWidget::item { padding: 8px 6px; }")
         self.stack = QStackedWidget()
-        self.pages: list[QWidget] = []
-        self.page_by_class: dict[type, QWidget] = {}
-        for cls in page_classes():
-            page = cls()
-            self.page_by_class[cls] = page
-            self.add_page(page)
-        self.ledger: LedgerPage = self.page_by_class[LedgerPage]  # type: ignore[assignment]
-        self.grids: GridsPage = self.page_by_class[GridsPage]  # type: ignore[assignment]
+        # one slot per page; a page is imported and built the first time it is needed
+        self.entries: list[PageEntry] = []
+        self.built: dict[int, QWidget] = {}
+        self.page_by_class: dict[type, QWidget] = {}  # the pages built so far
+        for entry in available_pages():
+            self.add_entry(entry)
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -57,7 +53,7 @@ class MainWindow(QMainWindow):
         self.started: set[int] = set()
         self._running = False
         self.nav.currentRowChanged.connect(self._page_changed)
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(self.page_index(first_page) if first_page is not None else 0)
 
         self.status = QLabel("")
         self.statusBar().addWidget(self.status, 1)
@@ -78,19 +74,64 @@ class MainWindow(QMainWindow):
     def _show_busy(self, busy: bool) -> None:
         self.status.setText(_("正在处理…") if busy else "")
 
-    def show_page(self, cls: type) -> QWidget:
-        """Switch to the page of this class (dashboard alerts open the list behind them)."""
-        page = self.page_by_class[cls]
-        self.nav.setCurrentRow(self.pages.index(page))
+    # --- pages ---------------------------------------------------------------------------
+    def page_index(self, cls: type) -> int:
+        for i, entry in enumerate(self.entries):
+            if entry.is_for(cls):
+                return i
+        raise KeyError(f"no page {cls.__qualname__} in this build")
+
+    def has_page(self, cls: type) -> bool:
+        return any(entry.is_for(cls) for entry in self.entries)
+
+    def page(self, key: type | int) -> QWidget:
+        """The page of this class (or navigation index), built now if it was not yet."""
+        index = key if isinstance(key, int) else self.page_index(key)
+        page = self.built.get(index)
+        if page is None:
+            cls = self.entries[index].load()
+            page = cls()
+            placeholder = self.stack.widget(index)
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.setCurrentIndex(current)
+            self.built[index] = page
+            self.page_by_class[cls] = page
         return page
 
-    def add_page(self, page: QWidget) -> None:
-        self.pages.append(page)
-        self.stack.addWidget(page)
-        item = QListWidgetItem(_(page.title))  # type: ignore[attr-defined]
+    @property
+    def pages(self) -> list[QWidget]:
+        """Every page, in navigation order (builds those not built yet)."""
+        return [self.page(i) for i in range(len(self.entries))]
+
+    @property
+    def ledger(self) -> Any:
+        from commdesk.ui.ledger_page import LedgerPage
+
+        return self.page(LedgerPage)
+
+    @property
+    def grids(self) -> Any:
+        from commdesk.ui.grids_page import GridsPage
+
+        return self.page(GridsPage)
+
+    def show_page(self, cls: type) -> QWidget:
+        """Switch to the page of this class (dashboard alerts open the list behind them)."""
+        index = self.page_index(cls)
+        page = self.page(index)
+        self.nav.setCurrentRow(index)
+        return page
+
+    def add_entry(self, entry: PageEntry) -> None:
+        self.entries.append(entry)
+        self.stack.addWidget(QWidget())  # placeholder until the page is first shown
+        item = QListWidgetItem(_(entry.title))
         item.setSizeHint(item.sizeHint().expandedTo(self.nav.sizeHintForIndex(self.nav.model().index(0, 0))))
         self.nav.addItem(item)
-        n = len(self.pages)
+        n = len(self.entries)
         if n <= 9:
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Ctrl+{n}"))
@@ -134,16 +175,19 @@ class MainWindow(QMainWindow):
         if not self._running or index < 0 or index in self.started:
             return
         self.started.add(index)
-        self.pages[index].start()  # type: ignore[attr-defined]
+        self.page(index).start()  # type: ignore[attr-defined]
 
     def _page_changed(self, index: int) -> None:
+        if index < 0:
+            return
+        self.page(index)
         self.stack.setCurrentIndex(index)
         self._start_page(index)
 
     def on_changes(self, changes: Changes) -> None:
         # pages not started yet load everything fresh when they are first shown
         for i in sorted(self.started):
-            self.pages[i].on_changes(changes)  # type: ignore[attr-defined]
+            self.built[i].on_changes(changes)  # type: ignore[attr-defined]
 
     # --- data menu -------------------------------------------------------------------------
     def open_import(self, path: str = "") -> Any:
@@ -163,6 +207,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_review(self) -> None:
+        from commdesk.ui.ledger_page import LedgerPage
+
         page = self.show_page(LedgerPage)
         page.review_box.setChecked(True)  # type: ignore[attr-defined]
 

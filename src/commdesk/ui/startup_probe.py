@@ -43,9 +43,11 @@ def main() -> None:
     from commdesk.models.db import open_database
     from commdesk.ui.app import create_main_window, make_app
 
+    from commdesk.ui.ledger_page import LedgerPage
+
     app = make_app()
     database = open_database(args.db)
-    window = create_main_window(database)
+    window = create_main_window(database, first_page=LedgerPage)  # the ledger as the page in view
     painted: list[float] = []
     table = window.ledger.table
     from PySide6.QtCore import QEvent, QObject
@@ -59,9 +61,6 @@ def main() -> None:
 
     watch = PaintWatch()
     table.viewport().installEventFilter(watch)
-    from commdesk.ui.ledger_page import LedgerPage
-
-    window.show_page(LedgerPage)  # measure the ledger as the page in view
     window.show()
     app.processEvents()
     rss_empty = _rss_mb()

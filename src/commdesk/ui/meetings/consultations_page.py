@@ -190,8 +190,9 @@ class ConsultationsPage(ListDetailMixin, QWidget):
         cid = d.row.id
 
         def drafted(form: Any) -> None:
-            page = self.window().page_by_class.get(ChecklistPage) if hasattr(self.window(), "page_by_class") else None
-            host = page if page is not None else ChecklistPage()
+            window = self.window()
+            host = window.page(ChecklistPage) if getattr(window, "has_page", None) and window.has_page(ChecklistPage) \
+                else ChecklistPage()
             self.last_dialog = host.open_from_source("协商议事", cid, form, _("协商：{t}").format(t=d.row.topic))
 
         Op(self, lambda s: draft_from(s, "协商议事", cid)).success(drafted).run()

@@ -323,8 +323,9 @@ class MeetingsPage(ListDetailMixin, QWidget):
         source_text = f"{d.row.start_at:%Y-%m-%d} {d.row.kind}：{lines[line]}"
 
         def drafted(form: Any) -> None:
-            page = self.window().page_by_class.get(ChecklistPage) if hasattr(self.window(), "page_by_class") else None
-            host = page if page is not None else ChecklistPage()
+            window = self.window()
+            host = window.page(ChecklistPage) if getattr(window, "has_page", None) and window.has_page(ChecklistPage) \
+                else ChecklistPage()
             self.last_dialog = host.open_from_source("会议决议", mid, form, source_text)
 
         Op(self, lambda s: draft_from(s, "会议决议", mid, line)).success(drafted).run()

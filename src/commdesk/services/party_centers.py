@@ -56,6 +56,7 @@ class ContactRow:
     end_date: date | None
     member_name: str
     last_visit: date | None
+    end_reason: str = ""
 
 
 def _date(value: object) -> date | None:
@@ -189,24 +190,41 @@ def unassign_contacts(session: Session, center_id: int, household_ids: list[int]
     return Changes.of(*CHANGED, ids=ended)
 
 
+def _open_link(session: Session, center_id: int, member_id: int) -> CenterMember | None:
+    return session.scalars(select(CenterMember).where(CenterMember.center_id == center_id,
+                                                      CenterMember.member_id == member_id,
+                                                      CenterMember.end_date.is_(None),
+                                                      CenterMember.archived_at.is_(None))).first()
+
+
 def link_member(session: Session, center_id: int, member_id: int, when: date) -> Changes:
+    """Link a fellow member to this center household from ``when`` ("1+10+N")."""
     center = session.get_one(CenterHousehold, center_id)
+    if center.status != "在册" or center.archived_at is not None:
+        raise ValidationError("center", _("该中心户已撤销，不能再联系党员"))
     if member_id == center.member_id:
         raise ValidationError("member", _("这是中心户党员本人"))
-    exists = session.scalar(select(CenterMember.id).where(CenterMember.center_id == center_id,
-                                                          CenterMember.member_id == member_id,
-                                                          CenterMember.end_date.is_(None)))
-    if exists is not None:
+    member = session.get_one(PartyMember, member_id)
+    if member.archived_at is not None or member.status in ("已转出", "已去世"):
+        raise ValidationError("member", _("该党员已不在册"))
+    if _open_link(session, center_id, member_id) is not None:
         raise ValidationError("member", _("该党员已联系这个中心户"))
     session.add(CenterMember(center_id=center_id, member_id=member_id, start_date=when))
+    session.flush()
     return Changes.of("center_member", ids=[center_id])
 
 
 def unlink_member(session: Session, center_id: int, member_id: int, when: date) -> Changes:
-    for m in session.scalars(select(CenterMember).where(CenterMember.center_id == center_id,
-                                                        CenterMember.member_id == member_id,
-                                                        CenterMember.end_date.is_(None))):
-        m.end_date = when
+    """End a fellow member's link on ``when`` (the row stays, with its end date: history kept).
+
+    The contact households that member covered stay with the center household and go back to
+    its own member (their ``member_id`` is cleared, which the audit trail records)."""
+    link = _open_link(session, center_id, member_id)
+    if link is None:
+        raise ValidationError("member", _("该党员没有联系这个中心户"))
+    if when < link.start_date:
+        raise ValidationError("date", _("结束日期不能早于开始联系的日期（{d}）").format(d=link.start_date.isoformat()))
+    link.end_date = when
     for contact in session.scalars(select(CenterContact).where(CenterContact.center_id == center_id,
                                                                CenterContact.member_id == member_id,
                                                                CenterContact.end_date.is_(None))):
@@ -214,10 +232,58 @@ def unlink_member(session: Session, center_id: int, member_id: int, when: date) 
     return Changes.of("center_member", "center_contact", ids=[center_id])
 
 
+def set_contacts_member(session: Session, center_id: int, household_ids: list[int],
+                        member_id: int | None) -> Changes:
+    """Which member covers these open contacts: a linked fellow member, or (None, or the
+    center's own member) the center household's member."""
+    center = session.get_one(CenterHousehold, center_id)
+    if center.status != "在册" or center.archived_at is not None:
+        raise ValidationError("center", _("该中心户已撤销"))
+    if member_id == center.member_id:
+        member_id = None
+    if member_id is not None and _open_link(session, center_id, member_id) is None:
+        raise ValidationError("member", _("该党员没有联系这个中心户"))
+    changed: list[int] = []
+    for contact in session.scalars(select(CenterContact).where(
+            CenterContact.center_id == center_id, CenterContact.household_id.in_(household_ids),
+            CenterContact.end_date.is_(None), CenterContact.archived_at.is_(None))):
+        if contact.member_id != member_id:
+            contact.member_id = member_id
+            changed.append(contact.household_id)
+    return Changes.of("center_contact", ids=changed)
+
+
 def linked_members(session: Session, center_id: int) -> list[tuple[int, str]]:
     return [(mid, name) for mid, name in session.execute(
         select(PartyMember.id, PartyMember.name).join(CenterMember, CenterMember.member_id == PartyMember.id)
         .where(CenterMember.center_id == center_id, CenterMember.end_date.is_(None)).order_by(CenterMember.id))]
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A fellow member linked to a center household, with the open contacts they cover."""
+    member_id: int
+    name: str
+    branch: str
+    phone: str
+    start_date: date | None
+    end_date: date | None
+    contacts: int
+
+
+def center_links(session: Session, center_id: int, *, history: bool = False) -> list[LinkRow]:
+    """The fellow members of a center household (open links first; with ``history`` the ended ones too)."""
+    cond = "" if history else " AND l.end_date IS NULL"
+    sql = (
+        "SELECT m.id, m.name, b.name, m.phone, l.start_date, l.end_date,"
+        " (SELECT count(*) FROM center_contact c WHERE c.center_id = l.center_id AND c.member_id = m.id"
+        "  AND c.end_date IS NULL AND c.archived_at IS NULL)"
+        " FROM center_member l JOIN party_member m ON m.id = l.member_id LEFT JOIN party_org b ON b.id = m.org_id"
+        f" WHERE l.center_id = :cid AND l.archived_at IS NULL{cond}"
+        " ORDER BY CASE WHEN l.end_date IS NULL THEN 0 ELSE 1 END, l.start_date, l.id"
+    )
+    return [LinkRow(r[0], r[1], r[2] or "", r[3] or "", _date(r[4]), _date(r[5]), r[6] if r[5] is None else 0)
+            for r in session.execute(text(sql), {"cid": center_id})]
 
 
 # -- queries ---------------------------------------------------------------------------------------
@@ -272,15 +338,15 @@ def center_contacts(session: Session, center_id: int, *, history: bool = False) 
     sql = (
         f"SELECT c.id, h.id, h.household_no, {_HEAD}, h.estate, h.building, h.unit, h.room, h.address,"
         " c.start_date, c.end_date, m.name,"
-        " (SELECT max(v.visit_date) FROM visit v WHERE v.household_id = h.id AND v.archived_at IS NULL)"
-        " FROM center_contact c JOIN household h ON h.id = c.household_id"
+        " (SELECT max(v.visit_date) FROM visit v WHERE v.household_id = h.id AND v.archived_at IS NULL),"
+        " c.end_reason FROM center_contact c JOIN household h ON h.id = c.household_id"
         " LEFT JOIN party_member m ON m.id = c.member_id"
         f" WHERE c.center_id = :cid AND c.archived_at IS NULL{cond}"
         " ORDER BY CASE WHEN c.end_date IS NULL THEN 0 ELSE 1 END, h.estate, length(h.building), h.building,"
         " length(h.unit), h.unit, length(h.room), h.room, h.household_no"
     )
     return [ContactRow(r[0], r[1], r[2], r[3] or "", format_address(r[4], r[5], r[6], r[7], r[8]), _date(r[9]),
-                       _date(r[10]), r[11] or "", _date(r[12]))
+                       _date(r[10]), r[11] or "", _date(r[12]), r[13] or "")
             for r in session.execute(text(sql), {"cid": center_id})]
 
 

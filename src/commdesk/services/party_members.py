@@ -77,6 +77,7 @@ class MemberRow:
     household_id: int | None
     address: str
     review: str
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,21 @@ def _check_unique(session: Session, id_number: str | None, resident_id: int | No
             raise ValidationError(field_name, _("该党员已登记（{name}）").format(name=other.name))
 
 
+def _check_resident(session: Session, resident_id: int | None, id_number: str | None) -> None:
+    """A member linked to a resident: the resident exists, and the ID numbers agree."""
+    if resident_id is None:
+        return
+    resident = session.get(Resident, resident_id)
+    if resident is None or resident.archived_at is not None:
+        raise ValidationError("resident_id", _("所选居民不存在或已归档"))
+    if id_number and resident.id_number and id_number != resident.id_number:
+        raise ValidationError("id_number", _("身份证号与所选居民不一致"))
+
+
+def _without_flags(review: str, prefixes: tuple[str, ...]) -> str:
+    return "\n".join(f for f in (review or "").splitlines() if not f.startswith(prefixes))
+
+
 def add_event(session: Session, member_id: int, kind: str, when: date | None, old: str = "", new: str = "",
               note: str = "") -> None:
     session.add(PartyMemberEvent(member_id=member_id, kind=kind, event_date=when or date.today(),
@@ -213,6 +229,7 @@ def create_member(session: Session, form: MemberForm, *, today: date | None = No
     with session.no_autoflush:
         _check_orgs(session, form.org_id, form.group_id)
         _check_unique(session, values["id_number"], form.resident_id, None)  # type: ignore[arg-type]
+        _check_resident(session, form.resident_id, values["id_number"])  # type: ignore[arg-type]
     member = PartyMember(**values)
     session.add(member)
     session.flush()
@@ -237,6 +254,12 @@ def update_member(session: Session, member_id: int, form: MemberForm, *, when: d
     with session.no_autoflush:
         _check_orgs(session, form.org_id, form.group_id)
         _check_unique(session, values["id_number"], form.resident_id, member_id)  # type: ignore[arg-type]
+        _check_resident(session, form.resident_id, values["id_number"])  # type: ignore[arg-type]
+    if values["resident_id"] != member.resident_id:
+        old_r, new_r = (session.get(Resident, r) if r is not None else None
+                        for r in (member.resident_id, values["resident_id"]))
+        add_event(session, member_id, "登记", when, _resident_label(old_r), _resident_label(new_r),
+                  note or (_("关联本社区居民") if new_r is not None else _("取消关联居民")))
     for key, kind in _TRACKED:
         old, new = getattr(member, key), values[key]
         if old == new:
@@ -252,8 +275,17 @@ def update_member(session: Session, member_id: int, form: MemberForm, *, when: d
     for key, value in values.items():
         setattr(member, key, value)
     if member.id_number and member.review:
-        member.review = "\n".join(f for f in member.review.splitlines() if not f.startswith("id_"))
+        member.review = _without_flags(member.review, ("id_",))
+    if member.resident_id is not None and member.review:
+        member.review = _without_flags(member.review, ("not_resident",))
     return Changes.of(*CHANGED, ids=[member_id])
+
+
+def _resident_label(resident: Resident | None) -> str:
+    if resident is None:
+        return ""
+    household = resident.household
+    return f"{resident.name} {household.household_no}" if household is not None else resident.name
 
 
 def change_status(session: Session, member_id: int, status: str, when: date, note: str = "", *,
@@ -313,7 +345,7 @@ def set_member_archived(session: Session, member_id: int, archived: bool) -> Cha
 _ROW_SQL = (
     "SELECT m.id, m.name, m.gender, m.birth_date, m.id_number, m.phone, m.category, b.name, g.name, m.membership,"
     " m.join_date, m.full_date, m.party_post, m.status, h.household_no, h.id, h.estate, h.building, h.unit, h.room,"
-    " h.address, m.address, m.review"
+    " h.address, m.address, m.review, m.archived_at IS NOT NULL"
     " FROM party_member m LEFT JOIN party_org b ON b.id = m.org_id LEFT JOIN party_org g ON g.id = m.group_id"
     " LEFT JOIN resident r ON r.id = m.resident_id LEFT JOIN household h ON h.id = r.household_id"
 )
@@ -329,11 +361,11 @@ def _date(value: object) -> date | None:
 
 def _row(r: object) -> MemberRow:
     (mid, name, gender, birth, idn, phone, category, branch, group, membership, join, full, post, status, hno, hid,
-     estate, building, unit, room, haddr, maddr, review) = r  # type: ignore[misc]
+     estate, building, unit, room, haddr, maddr, review, archived) = r  # type: ignore[misc]
     address = format_address(estate or "", building or "", unit or "", room or "", haddr or "") if hid else maddr
     return MemberRow(mid, name, gender or "", _date(birth), idn, phone or "", category, branch or "", group or "",
                      membership, _date(join), _date(full), post or "", status, hno or "", hid, address or "",
-                     review or "")
+                     review or "", bool(archived))
 
 
 @dataclass(frozen=True)
@@ -436,6 +468,67 @@ def _add_year(d: date) -> date:
         return d.replace(year=d.year + 1)
     except ValueError:
         return d.replace(year=d.year + 1, day=28)
+
+
+@dataclass(frozen=True)
+class ResidentHit:
+    """A resident a member can be linked to (the member form's search)."""
+    id: int
+    name: str
+    gender: str
+    birth_date: date | None
+    id_number: str | None
+    phone: str
+    household_no: str
+    address: str
+    member: str          # the name of the member already linked to this resident ("" when none)
+
+    @property
+    def label(self) -> str:
+        """What the form shows: never the ID number or the phone."""
+        parts = [self.name, self.gender, self.birth_date.isoformat() if self.birth_date else "", self.household_no,
+                 self.address]
+        taken = _("（已登记为党员）") if self.member else ""
+        return "  ".join(p for p in parts if p) + taken
+
+
+def find_residents(session: Session, query: str, limit: int = 20) -> list[ResidentHit]:
+    """Living residents matching what was typed (name, pinyin, ID or phone fragment, household number)."""
+    from commdesk.search.query import search_condition
+
+    q = normalise_query(query)
+    if not q:
+        return []
+    cond = search_condition(q)
+    params: dict[str, object] = {"no": q + "%", "lim": limit}
+    match = "h.household_no LIKE :no"
+    if cond is not None:
+        match += f" OR ({cond.sql})"
+        params.update(cond.params)
+    sql = (
+        "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, h.household_no, h.estate, h.building,"
+        " h.unit, h.room, h.address,"
+        " (SELECT m.name FROM party_member m WHERE m.resident_id = r.id AND m.archived_at IS NULL LIMIT 1)"
+        " FROM resident r JOIN household h ON h.id = r.household_id"
+        f" WHERE r.archived_at IS NULL AND h.archived_at IS NULL AND ({match})"
+        " ORDER BY r.status != '在住', h.household_no, r.rel_order, r.id LIMIT :lim"
+    )
+    return [ResidentHit(r[0], r[1], r[2] or "", _date(r[3]), r[4], r[5] or "", r[6],
+                        format_address(r[7], r[8], r[9], r[10], r[11]), r[12] or "")
+            for r in session.execute(text(sql), params)]
+
+
+def resident_hit(session: Session, resident_id: int | None) -> ResidentHit | None:
+    if resident_id is None:
+        return None
+    r = session.get(Resident, resident_id)
+    if r is None:
+        return None
+    h = r.household
+    member = session.scalar(select(PartyMember.name).where(PartyMember.resident_id == r.id,
+                                                           PartyMember.archived_at.is_(None)))
+    return ResidentHit(r.id, r.name, r.gender or "", r.birth_date, r.id_number, r.phone or "", h.household_no,
+                       format_address(h.estate, h.building, h.unit, h.room, h.address), member or "")
 
 
 # -- matching (importer, forms) --------------------------------------------------------------------

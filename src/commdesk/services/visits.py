@@ -64,6 +64,8 @@ class VisitRow:
     follow_up: str
     need_status: str
     center_member: str
+    checklist_linked: bool = False     # the need already became a responsibility-checklist item
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,13 @@ def record_visit(session: Session, form: VisitForm, today: date | None = None) -
 
 
 def update_visit(session: Session, visit_id: int, form: VisitForm, today: date | None = None) -> Changes:
+    """Correct a visit record (the audit trail keeps the old values). A visit moved to another
+    household takes that household's center household unless the form names another one."""
     visit = session.get_one(Visit, visit_id)
+    if visit.archived_at is not None:
+        raise ValidationError("visit", _("这条走访记录已归档，请先恢复"))
+    if form.household_id != visit.household_id and form.center_id == visit.center_id:
+        form = VisitForm(**{**vars(form), "center_id": None})
     _apply(session, visit, form, today)
     return Changes.of(*CHANGED, ids=[visit_id])
 
@@ -184,11 +192,12 @@ _HEAD = ("(SELECT name FROM resident x WHERE x.household_id = h.id AND x.relatio
          " AND x.archived_at IS NULL ORDER BY x.status != '在住' LIMIT 1)")
 _VISIT_SQL = (
     f"SELECT v.id, v.visit_date, h.id, h.household_no, {_HEAD}, h.estate, h.building, h.unit, h.room, h.address,"
-    " g.name, v.visitor, v.method, v.kind, v.findings, v.needs, v.handling, v.follow_up, v.need_status, m.name"
+    " g.name, v.visitor, v.method, v.kind, v.findings, v.needs, v.handling, v.follow_up, v.need_status, m.name,"
+    " v.checklist_item_uuid IS NOT NULL, v.archived_at IS NOT NULL"
     " FROM visit v JOIN household h ON h.id = v.household_id LEFT JOIN grid g ON g.id = h.grid_id"
     " LEFT JOIN center_household c ON c.id = v.center_id LEFT JOIN party_member m ON m.id = c.member_id"
-    " WHERE v.archived_at IS NULL"
 )
+_LIVE = " WHERE v.archived_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -202,14 +211,16 @@ class VisitFilter:
     household_id: int | None = None
     center_id: int | None = None
     query: str = ""
+    include_archived: bool = False
     limit: int = 5000
 
 
 def _visit_row(r: object) -> VisitRow:
     (vid, vdate, hid, hno, head, estate, building, unit, room, addr, grid, visitor, method, kind, findings, needs,
-     handling, follow, status, cname) = r  # type: ignore[misc]
+     handling, follow, status, cname, linked, archived) = r  # type: ignore[misc]
     return VisitRow(vid, _date(vdate), hid, hno, head or "", format_address(estate, building, unit, room, addr),  # type: ignore[arg-type]
-                    grid or "", visitor, method, kind, findings, needs, handling, follow, status, cname or "")
+                    grid or "", visitor, method, kind, findings, needs, handling, follow, status, cname or "",
+                    bool(linked), bool(archived))
 
 
 def list_visits(session: Session, f: VisitFilter | None = None) -> list[VisitRow]:
@@ -236,13 +247,14 @@ def list_visits(session: Session, f: VisitFilter | None = None) -> list[VisitRow
         cond += (" AND (h.household_no LIKE :q OR v.visitor LIKE :q OR v.needs LIKE :q OR v.findings LIKE :q"
                  " OR h.address LIKE :q OR h.id IN (SELECT household_id FROM resident WHERE name LIKE :q))")
         binds["q"] = f"%{f.query.strip()}%"
-    sql = _VISIT_SQL + cond + " ORDER BY v.visit_date DESC, v.id DESC LIMIT :lim"
+    sql = _VISIT_SQL + (" WHERE 1=1" if f.include_archived else _LIVE) + cond + \
+        " ORDER BY v.visit_date DESC, v.id DESC LIMIT :lim"
     return [_visit_row(r) for r in session.execute(text(sql), binds)]
 
 
 def open_needs(session: Session) -> list[VisitRow]:
     """Visits whose need is not settled yet (for the checklist module and the dashboard)."""
-    sql = _VISIT_SQL + " AND v.needs != '' AND v.need_status IN ('待办理', '办理中') ORDER BY v.visit_date, v.id"
+    sql = _VISIT_SQL + _LIVE + " AND v.needs != '' AND v.need_status IN ('待办理', '办理中') ORDER BY v.visit_date, v.id"
     return [_visit_row(r) for r in session.execute(text(sql))]
 
 

@@ -1,5 +1,7 @@
 """The assignment editor: suggestions and search on the left, the center's contacts on the right;
-add with Enter / Ctrl+→ / double-click / drag, remove with Delete / Ctrl+← / drag back."""
+add with Enter / Ctrl+→ / double-click / drag, remove with Delete / Ctrl+← / drag back. The
+member chosen under "负责党员" covers the households added ("1+10+N"); "改由其负责" hands the
+selected contacts to that member."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,15 +9,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDropEvent, QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
 from commdesk.services.coverage import HouseholdBrief, suggestions
 from commdesk.services.household_search import find_households
 from commdesk.services.party_centers import (CenterRow, ContactRow, assign_contacts, center_contacts,
-                                             open_center_of, unassign_contacts)
+                                             linked_members, open_center_of, set_contacts_member,
+                                             unassign_contacts)
 from commdesk.settings_party import center_target
 from commdesk.ui.dialogs.form_dialog import confirm, date_edit, date_value
 from commdesk.ui.party.common import show_failure
@@ -114,6 +117,14 @@ class AssignmentEditor(QWidget):
         remove.clicked.connect(lambda: self.remove(self.assigned.selected_ids()))
         self.count = QLabel("")
         self.count.setObjectName("assignCount")
+        self.member = QComboBox()
+        self.member.setObjectName("assignMember")
+        self.member.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.member.setToolTip(_("新添加的联系户由谁负责（中心户党员或联系的党员）"))
+        hand = QPushButton(_("改由其负责"))
+        hand.setObjectName("assignHandOver")
+        hand.setToolTip(_("选中的联系户改由上面选定的党员负责"))
+        hand.clicked.connect(lambda: self.hand_over(self.assigned.selected_ids()))
         from commdesk.ui.party.common import action
 
         action(self, "添加联系户", lambda: self.add(self.suggested.selected_ids()), "Ctrl+Right")
@@ -134,6 +145,10 @@ class AssignmentEditor(QWidget):
         buttons.addWidget(remove)
         buttons.addWidget(QLabel(_("日期")))
         buttons.addWidget(self.when)
+        buttons.addSpacing(12)
+        buttons.addWidget(QLabel(_("负责党员")))
+        buttons.addWidget(self.member)
+        buttons.addWidget(hand)
         buttons.addStretch(1)
         grid.addLayout(buttons, 2, 1)
         grid.addWidget(self.assigned, 2, 2)
@@ -157,6 +172,7 @@ class AssignmentEditor(QWidget):
             self.heading.setText(_("选择左侧的党员中心户以分配联系户"))
             self.suggested.clear()
             self.assigned.clear()
+            self.member.clear()
             return
         self.heading.setText(_("{name}（{no} {addr}，{grid}）").format(name=center.member_name, no=center.household_no,
                                                                     addr=center.address, grid=center.grid))
@@ -171,16 +187,25 @@ class AssignmentEditor(QWidget):
         if center is None:
             return
 
-        def job(session: Any) -> tuple[list[ContactRow], tuple[int, int]]:
-            return center_contacts(session, center.id), center_target(session)
+        def job(session: Any) -> tuple[list[ContactRow], tuple[int, int], list[tuple[int, str]]]:
+            return center_contacts(session, center.id), center_target(session), linked_members(session, center.id)
 
         Op(self, job).success(self._show_assigned).run()
 
-    def _show_assigned(self, result: tuple[list[ContactRow], tuple[int, int]]) -> None:
-        rows, (low, high) = result
+    def _show_assigned(self, result: tuple[list[ContactRow], tuple[int, int], list[tuple[int, str]]]) -> None:
+        rows, (low, high), members = result
+        keep = self.member.currentData()
+        self.member.clear()
+        if self.center is not None:
+            self.member.addItem(self.center.member_name, None)
+            self.member.setItemData(0, _("中心户党员本人"), Qt.ItemDataRole.ToolTipRole)
+        for mid, name in members:
+            self.member.addItem(name, mid)
+        self.member.setCurrentIndex(max(0, self.member.findData(keep)))
         self.assigned.clear()
         for r in rows:
-            item = QListWidgetItem(f"{r.household_no}  {r.head}  {r.address}")
+            by = f"  〔{r.member_name}〕" if r.member_name else ""
+            item = QListWidgetItem(f"{r.household_no}  {r.head}  {r.address}{by}")
             item.setData(ID_ROLE, r.household_id)
             item.setToolTip(_("自 {d} 起联系；最近走访：{v}").format(d=r.start_date, v=r.last_visit or _("无")))
             self.assigned.addItem(item)
@@ -233,8 +258,18 @@ class AssignmentEditor(QWidget):
                 return
             show_failure(self, error)
 
-        Op(self, lambda s: assign_contacts(s, center.id, ids, when, move=move), write=True) \
+        member_id = self.member.currentData()
+        Op(self, lambda s: assign_contacts(s, center.id, ids, when, member_id=member_id, move=move), write=True) \
             .success(lambda _c: self._done()).failure(failed).run()
+
+    def hand_over(self, ids: list[int]) -> None:
+        """The selected contacts are covered from now on by the member chosen under 负责党员."""
+        center = self.center
+        if center is None or not ids:
+            return
+        member_id = self.member.currentData()
+        Op(self, lambda s: set_contacts_member(s, center.id, ids, member_id), write=True) \
+            .success(lambda _c: self._done()).failure(lambda e: show_failure(self, e)).run()
 
     def remove(self, ids: list[int]) -> None:
         center = self.center

@@ -34,12 +34,17 @@ class Col:
     """A column of a :class:`RowsModel`: header, how to read a row, alignment, width (characters)."""
 
     def __init__(self, header: str, get: Callable[[Any], Any] | str, *, align: str = "left", width: int = 8,
-                 warn: Callable[[Any], bool] | None = None) -> None:
+                 warn: Callable[[Any], bool] | None = None, muted: Callable[[Any], bool] | None = None) -> None:
         self.header = header
         self.get = (lambda r, k=get: getattr(r, k)) if isinstance(get, str) else get
         self.align = align
         self.width = width
         self.warn = warn
+        self.muted = muted      # grey text: ended or archived records, kept for the history
+
+    def copy(self, header: str, muted: Callable[[Any], bool] | None = None) -> Col:
+        """This column with a translated header (and optionally a grey-out rule for the whole row)."""
+        return Col(header, self.get, align=self.align, width=self.width, warn=self.warn, muted=muted or self.muted)
 
 
 _ALIGN = {"left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -78,8 +83,12 @@ class RowsModel(QAbstractTableModel):
             return display(col.get(row))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(_ALIGN[col.align].value)
-        if role == Qt.ItemDataRole.ForegroundRole and col.warn is not None and col.warn(row):
-            return WARN_BRUSH
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col.muted is not None and col.muted(row):
+                return MUTED_BRUSH
+            if col.warn is not None and col.warn(row):
+                return WARN_BRUSH
+            return None
         if role == Qt.ItemDataRole.UserRole:
             return getattr(row, "id", None)
         return None

@@ -58,6 +58,7 @@ class CoveragePage(QWidget):
         self.grid_table = make_table(self.grids, "coverageTable")
         self.household_table = make_table(self.households, "uncoveredTable")
         self.grid_table.selectionModel().currentRowChanged.connect(lambda _c, _p: self.load_uncovered())
+        self.grid_table.doubleClicked.connect(lambda _i: self.go_assign())
         self.total = QLabel("")
         self.total.setObjectName("coverageTotal")
         self.total.setStyleSheet("font-size: 14px; font-weight: bold;")
@@ -66,7 +67,7 @@ class CoveragePage(QWidget):
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addAction(action(self, "联系户数目标", self.edit_target, "Ctrl+T"))
-        toolbar.addAction(action(self, "去分配（党员中心户）", self.go_assign, "Ctrl+G"))
+        toolbar.addAction(action(self, "去分配（本网格的党员中心户）", self.go_assign, "Ctrl+G"))
         toolbar.addAction(action(self, "刷新", self.refresh, "F5"))
         toolbar.addWidget(self.target)
         right = QWidget()
@@ -132,11 +133,15 @@ class CoveragePage(QWidget):
         Op(self, center_target).success(opened).run()
 
     def go_assign(self) -> None:
+        """Open 党员中心户 on the center households of the selected grid."""
         window = self.window()
         from commdesk.ui.party.centers_page import CentersPage
 
+        grid = selected_row(self.grid_table)
         if hasattr(window, "show_page"):
-            window.show_page(CentersPage)
+            page = window.show_page(CentersPage)
+            if grid is not None and grid.grid_id is not None:
+                page.set_grid(grid.grid_id)
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("center_household", "center_contact", "household", "grid", "setting"):

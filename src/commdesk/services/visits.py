@@ -110,12 +110,15 @@ def check_visit_form(form: VisitForm, today: date | None = None) -> dict[str, st
     return errors
 
 
-def _need_status(form: VisitForm) -> str:
-    if form.need_status:
-        return form.need_status
-    if not form.needs.strip():
+def auto_need_status(needs: str, handling: str) -> str:
+    """The need status a visit gets when none is chosen: from whether a need and its handling were written."""
+    if not needs.strip():
         return "无诉求"
-    return "已办结" if form.handling.strip() else "待办理"
+    return "已办结" if handling.strip() else "待办理"
+
+
+def _need_status(form: VisitForm) -> str:
+    return form.need_status or auto_need_status(form.needs, form.handling)
 
 
 def _apply(session: Session, visit: Visit, form: VisitForm, today: date | None) -> None:

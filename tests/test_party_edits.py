@@ -172,6 +172,8 @@ def test_find_residents_and_link_a_member(db: Any) -> None:
                           .order_by(PartyMemberEvent.id.desc())).first()
         assert event is not None and event.new_value == "孙三 P003" and event.kind == "登记"
         assert pm.find_residents(s, "孙三")[0].member == "孙三"
+        assert pm.find_residents(s, "孙三", exclude_member=mid)[0].member == ""      # the member being edited
+        assert pm.resident_hit(s, party["孙三"], exclude_member=mid).member == ""  # type: ignore[union-attr]
         # a resident whose ID number differs is refused
         other = s.get_one(Resident, party["李四"])
         form = pm.member_form(s, mid)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from commdesk.errors import ValidationError
@@ -444,7 +444,10 @@ def reminders(session: Session, today: date | None = None) -> list[Reminder]:
     rows = session.execute(select(PartyMember.id, PartyMember.name, PartyMember.membership, PartyMember.join_date,
                                   PartyMember.full_date, PartyMember.category, PartyMember.status,
                                   PartyMember.out_date, PartyMember.last_report_date)
-                           .where(PartyMember.archived_at.is_(None), PartyMember.status.notin_(INACTIVE)))
+                           .where(PartyMember.archived_at.is_(None), PartyMember.status.notin_(INACTIVE),
+                                  # only the members a reminder can concern (not every member)
+                                  or_(PartyMember.membership == "预备党员", PartyMember.category == "流动党员",
+                                      PartyMember.status == "外出流动")))
     for mid, name, membership, join, full, category, status, out_date, last_report in rows:
         if membership == "预备党员" and join is not None:
             due = full or _add_year(join)
@@ -492,15 +495,17 @@ class ResidentHit:
         return "  ".join(p for p in parts if p) + taken
 
 
-def find_residents(session: Session, query: str, limit: int = 20) -> list[ResidentHit]:
-    """Living residents matching what was typed (name, pinyin, ID or phone fragment, household number)."""
+def find_residents(session: Session, query: str, limit: int = 20, *,
+                   exclude_member: int | None = None) -> list[ResidentHit]:
+    """Residents matching what was typed (name, pinyin, ID or phone fragment, household number), those
+    living here first; ``member`` names another member already linked to one (not ``exclude_member``)."""
     from commdesk.search.query import search_condition
 
     q = normalise_query(query)
     if not q:
         return []
     cond = search_condition(q)
-    params: dict[str, object] = {"no": q + "%", "lim": limit}
+    params: dict[str, object] = {"no": q + "%", "lim": limit, "me": exclude_member or 0}
     match = "h.household_no LIKE :no"
     if cond is not None:
         match += f" OR ({cond.sql})"
@@ -508,7 +513,8 @@ def find_residents(session: Session, query: str, limit: int = 20) -> list[Reside
     sql = (
         "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, h.household_no, h.estate, h.building,"
         " h.unit, h.room, h.address,"
-        " (SELECT m.name FROM party_member m WHERE m.resident_id = r.id AND m.archived_at IS NULL LIMIT 1)"
+        " (SELECT m.name FROM party_member m WHERE m.resident_id = r.id AND m.archived_at IS NULL AND m.id != :me"
+        "  LIMIT 1)"
         " FROM resident r JOIN household h ON h.id = r.household_id"
         f" WHERE r.archived_at IS NULL AND h.archived_at IS NULL AND ({match})"
         " ORDER BY r.status != '在住', h.household_no, r.rel_order, r.id LIMIT :lim"
@@ -518,7 +524,8 @@ def find_residents(session: Session, query: str, limit: int = 20) -> list[Reside
             for r in session.execute(text(sql), params)]
 
 
-def resident_hit(session: Session, resident_id: int | None) -> ResidentHit | None:
+def resident_hit(session: Session, resident_id: int | None, *,
+                 exclude_member: int | None = None) -> ResidentHit | None:
     if resident_id is None:
         return None
     r = session.get(Resident, resident_id)
@@ -526,7 +533,8 @@ def resident_hit(session: Session, resident_id: int | None) -> ResidentHit | Non
         return None
     h = r.household
     member = session.scalar(select(PartyMember.name).where(PartyMember.resident_id == r.id,
-                                                           PartyMember.archived_at.is_(None)))
+                                                           PartyMember.archived_at.is_(None),
+                                                           PartyMember.id != (exclude_member or 0)))
     return ResidentHit(r.id, r.name, r.gender or "", r.birth_date, r.id_number, r.phone or "", h.household_no,
                        format_address(h.estate, h.building, h.unit, h.room, h.address), member or "")
 

@@ -1,22 +1,24 @@
-"""党员: the roster with filters and search, the detail with history, add/edit, status changes."""
+"""党员: the roster with filters and search (also the records to review and the archived ones),
+the detail with history, add/edit (with the link to a resident), status changes, archive/restore."""
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTextBrowser,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTextBrowser,
                                QToolBar, QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
-from commdesk.models.party import MEMBER_CATEGORIES, MEMBER_STATUSES, MEMBERSHIPS, PARTY_POSTS
+from commdesk.models.party import MEMBER_CATEGORIES, MEMBER_STATUSES, MEMBERSHIPS
 from commdesk.services.changes import Changes
 from commdesk.services.party_members import (MemberDetail, MemberFilter, MemberForm, change_status,
-                                             check_member_form, confirm_full_membership, create_member,
-                                             list_members, member_detail, member_form, record_report, reminders,
-                                             update_member)
+                                             confirm_full_membership, create_member, list_members, member_detail,
+                                             member_form, record_report, reminders, resident_hit,
+                                             set_member_archived, update_member)
 from commdesk.services.party_org import flat_orgs
-from commdesk.ui.dialogs.form_dialog import FormDialog, combo, date_edit, date_value
-from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row
+from commdesk.ui.dialogs.form_dialog import FormDialog, combo, confirm, date_edit, date_value
+from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row, show_failure
+from commdesk.ui.party.member_dialog import MemberDialog
 from commdesk.ui.party.common import PageOp as Op
 
 COLUMNS = (
@@ -31,61 +33,16 @@ COLUMNS = (
 )
 
 
-class MemberDialog(FormDialog):
-    def __init__(self, parent: QWidget | None, orgs: list[tuple[int, str, str]], form: MemberForm,
-                 member_id: int | None = None) -> None:
-        super().__init__(_("编辑党员") if member_id else _("新增党员"), parent)
-        self.member_id = member_id
-        self.base = form
-        self.name = self.add_field("name", _("姓名"), QLineEdit(form.name))
-        self.id_number = self.add_field("id_number", _("身份证号"), QLineEdit(form.id_number or ""))
-        self.phone = self.add_field("phone", _("联系电话"), QLineEdit(form.phone))
-        self.category = self.add_field("category", _("党员类型"), combo(MEMBER_CATEGORIES, form.category))
-        self.org = QComboBox()
-        self.group = QComboBox()
-        self.group.addItem(_("（不分党小组）"), None)
-        for oid, kind, name in orgs:
-            if kind in ("党支部", "党总支"):
-                self.org.addItem(name, oid)
-            elif kind == "党小组":
-                self.group.addItem(name, oid)
-        if form.org_id is not None:
-            self.org.setCurrentIndex(max(0, self.org.findData(form.org_id)))
-        if form.group_id is not None:
-            self.group.setCurrentIndex(max(0, self.group.findData(form.group_id)))
-        self.add_field("org_id", _("所在党支部"), self.org)
-        self.add_field("group_id", _("党小组"), self.group)
-        self.membership = self.add_field("membership", _("党员类别"), combo(MEMBERSHIPS, form.membership))
-        self.join = self.add_field("join_date", _("入党时间"), date_edit(form.join_date))
-        self.full = self.add_field("full_date", _("转正时间"), date_edit(form.full_date))
-        self.post = self.add_field("party_post", _("党内职务"), combo(PARTY_POSTS, form.party_post, editable=True))
-        self.work = self.add_field("work_unit", _("工作单位"), QLineEdit(form.work_unit))
-        self.address = self.add_field("address", _("住址（非本社区居民）"), QLineEdit(form.address))
-        self.out_place = self.add_field("out_place", _("外出地点（流动党员）"), QLineEdit(form.out_place))
-        self.notes = self.add_field("notes", _("备注"), QLineEdit(form.notes))
-        for w in (self.name, self.id_number, self.phone, self.out_place):
-            w.textChanged.connect(lambda _t: self.validate())
-        self.membership.currentIndexChanged.connect(lambda _i: self.validate())
-        self.category.currentIndexChanged.connect(lambda _i: self.validate())
-        self.validate()
+def review_text(review: str) -> list[str]:
+    """The review flags (``code:detail`` lines) as a clerk reads them: the flag's label, else the detail."""
+    from commdesk.validation.review_flags import PROBLEM_LABELS
 
-    def value(self) -> MemberForm:
-        f = MemberForm(**vars(self.base))
-        f.name, f.id_number, f.phone = self.name.text(), self.id_number.text(), self.phone.text()
-        f.category, f.membership = self.category.currentText(), self.membership.currentText()
-        f.org_id, f.group_id = self.org.currentData(), self.group.currentData()
-        f.join_date, f.full_date = date_value(self.join), date_value(self.full)
-        f.party_post, f.work_unit = self.post.currentText(), self.work.text()
-        f.address, f.out_place, f.notes = self.address.text(), self.out_place.text(), self.notes.text()
-        return f
-
-    def validate(self) -> None:
-        self.show_messages(self.collect()[1])
-
-    def collect(self) -> tuple[Any, dict[str, str]]:
-        form = self.value()
-        _values, errors = check_member_form(form)
-        return form, errors
+    out = []
+    for line in review.splitlines():
+        code, _sep, detail = line.strip().partition(":")
+        if code:
+            out.append(PROBLEM_LABELS.get(code, detail or code))
+    return out
 
 
 class StatusDialog(FormDialog):
@@ -123,8 +80,7 @@ class MembersPage(QWidget):
         super().__init__(parent)
         self.setObjectName("membersPage")
         self.orgs: list[tuple[int, str, str]] = []
-        self.model = RowsModel([Col(_(c.header), c.get, align=c.align, width=c.width, warn=c.warn) for c in COLUMNS],
-                               self)
+        self.model = RowsModel([c.copy(_(c.header), muted=lambda r: r.archived) for c in COLUMNS], self)
         self.table = make_table(self.model, "membersTable")
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self.show_detail())
         self.table.doubleClicked.connect(lambda _i: self.edit())
@@ -147,6 +103,13 @@ class MembersPage(QWidget):
         self.membership = self._filter_box(_("正式/预备"), MEMBERSHIPS)
         self.status = self._filter_box(_("在册"), (*MEMBER_STATUSES, "全部"))
         self.branch.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.review = QCheckBox(_("待核实"))
+        self.review.setObjectName("memberReview")
+        self.review.setToolTip(_("只列出需要核实的党员（如导入时未在居民信息中找到、身份证号有误）"))
+        self.archived = QCheckBox(_("含已归档"))
+        self.archived.setObjectName("memberArchived")
+        for box in (self.review, self.archived):
+            box.toggled.connect(lambda _c: self.refresh())
         self.count = QLabel("")
         self.reminder = QLabel("")
         self.reminder.setObjectName("memberReminders")
@@ -160,12 +123,13 @@ class MembersPage(QWidget):
         toolbar.addAction(action(self, "转正", self.confirm_full, "Ctrl+U"))
         toolbar.addAction(action(self, "状态变更", self.change_status, "Ctrl+D"))
         toolbar.addAction(action(self, "登记流动党员报告", self.report, "Ctrl+R"))
-        toolbar.addAction(action(self, "归档", self.archive, "Delete"))
+        self.archive_action = action(self, "归档", self.archive, "Delete")
+        toolbar.addAction(self.archive_action)
         action(self, "搜索", self.focus_search, "Ctrl+F")
         action(self, "刷新", self.refresh, "F5")
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
-        for w in (self.branch, self.category, self.membership, self.status):
+        for w in (self.branch, self.category, self.membership, self.status, self.review, self.archived):
             filters.addWidget(w)
         filters.addWidget(self.count)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -216,7 +180,8 @@ class MembersPage(QWidget):
     def current_filter(self) -> MemberFilter:
         return MemberFilter(query=self.search.text(), org_id=self.branch.currentData(),
                             category=self.category.currentData() or "", membership=self.membership.currentData() or "",
-                            status=self.status.currentData() or "")
+                            status=self.status.currentData() or "", review_only=self.review.isChecked(),
+                            include_archived=self.archived.isChecked())
 
     def refresh(self) -> None:
         f = self.current_filter()
@@ -248,6 +213,7 @@ class MembersPage(QWidget):
 
     def show_detail(self) -> None:
         row = selected_row(self.table)
+        self.archive_action.setText(_("恢复") if row is not None and row.archived else _("归档"))
         if row is None:
             return
         Op(self, lambda s: member_detail(s, row.id)).success(self._show_detail).run()
@@ -264,8 +230,10 @@ class MembersPage(QWidget):
                          f"{_('最近报告')}：{m.get('last_report_date') or _('无')}</p>")
         if d.centers:
             lines.append(f"<p>{_('负责党员中心户')}：{escape('、'.join(d.centers))}</p>")
+        if r.archived:
+            lines.append(f"<p style='color:#888888'>{_('已归档（按 Delete 恢复）')}</p>")
         if r.review:
-            lines.append(f"<p style='color:#b3261e'>{_('待核实')}：{escape(r.review)}</p>")
+            lines.append(f"<p style='color:#b3261e'>{_('待核实')}：{escape('；'.join(review_text(r.review)))}</p>")
         lines.append(f"<h4>{_('变动记录')}</h4><ul>")
         for e in reversed(d.events):
             change = f"{e.old_value} → {e.new_value}" if e.old_value or e.new_value else ""
@@ -284,10 +252,15 @@ class MembersPage(QWidget):
 
     def edit(self) -> None:
         row = selected_row(self.table)
-        if row is None:
+        if row is None or row.archived:
             return
-        Op(self, lambda s: member_form(s, row.id)).success(lambda form: self._open(
-            MemberDialog(self, self.orgs, form, row.id), lambda s, f: update_member(s, row.id, f))).run()
+
+        def job(session: Any) -> tuple[MemberForm, Any]:
+            form = member_form(session, row.id)
+            return form, resident_hit(session, form.resident_id, exclude_member=row.id)
+
+        Op(self, job).success(lambda r: self._open(
+            MemberDialog(self, self.orgs, r[0], row.id, r[1]), lambda s, f: update_member(s, row.id, f))).run()
 
     def confirm_full(self) -> None:
         row = selected_row(self.table)
@@ -312,16 +285,16 @@ class MembersPage(QWidget):
                    lambda s, when: record_report(s, row.id, when))
 
     def archive(self) -> None:
+        """Archive the selected member, or restore an archived one (shown with 含已归档)."""
         row = selected_row(self.table)
         if row is None:
             return
-        from commdesk.services.party_members import set_member_archived
-        from commdesk.ui.dialogs.form_dialog import confirm
-        from commdesk.ui.party.common import show_failure
-
-        if confirm(self, _("归档党员"), _("把“{name}”从党员名册中归档？（可以恢复，记录不会删除）").format(name=row.name)):
-            Op(self, lambda s: set_member_archived(s, row.id, True), write=True) \
-                .failure(lambda e: show_failure(self, e)).run()
+        archive = not row.archived
+        if archive and not confirm(self, _("归档党员"),
+                                   _("把“{name}”从党员名册中归档？（可以恢复，记录不会删除）").format(name=row.name)):
+            return
+        Op(self, lambda s: set_member_archived(s, row.id, archive), write=True) \
+            .failure(lambda e: show_failure(self, e)).run()
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("party_org"):

@@ -397,7 +397,12 @@ def test_party_demo_on_demo_households(db: Any) -> None:
     generate_demo(db, households=400, seed=3, today=TODAY)
     summary = generate_party_demo(db, seed=3, today=TODAY)
     assert summary["members"] > 20 and summary["centers"] > 10 and summary["visits"] > 100
+    assert summary["links"] > 0                   # "1+10+N": some centers have a fellow member
     with db.Session() as s:
+        for center in [c for c in pc.list_centers(s) if c.members]:
+            fellows = {name for _mid, name in pc.linked_members(s, center.id)}
+            covering = {c.member_name for c in pc.center_contacts(s, center.id)} - {""}
+            assert covering and covering <= fellows
         total = cov.coverage_totals(cov.grid_coverage(s))
         assert 80 < total.percent < 100          # most, not all
         assert cov.stats_agree(s)

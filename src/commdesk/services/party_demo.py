@@ -70,7 +70,8 @@ def generate_party_demo(database: Any, seed: int = 1, *, today: date | None = No
     today = today or date.today()
     stamp = now().isoformat(sep=" ")
     user = current_user()
-    counts = {"branches": 0, "groups": 0, "members": 0, "centers": 0, "contacts": 0, "visits": 0, "events": 0}
+    counts = {"branches": 0, "groups": 0, "members": 0, "centers": 0, "contacts": 0, "links": 0, "visits": 0,
+              "events": 0}
 
     def uuid() -> str:
         return f"{rng.getrandbits(128):032x}"
@@ -125,6 +126,7 @@ def generate_party_demo(database: Any, seed: int = 1, *, today: date | None = No
         m_rows: list[tuple[Any, ...]] = []
         e_rows: list[tuple[Any, ...]] = []
         members_by_household: dict[int, int] = {}
+        members_by_grid: dict[int, list[int]] = {}      # resident members at home (fellow members, "1+10+N")
         posts_left = {b: ["书记", "组织委员", "宣传委员"] for b in branch_of.values()}
 
         def event(mid: int, kind: str, on: date, old: str = "", new: str = "", note: str = "") -> None:
@@ -164,6 +166,8 @@ def generate_party_demo(database: Any, seed: int = 1, *, today: date | None = No
             if status == "外出流动":
                 event(member_id, "外出", date.fromisoformat(out[1]), "正常", "外出流动", f"{out[0]} {out[2]}")
             members_by_household.setdefault(hid, member_id)
+            if status == "正常":
+                members_by_grid.setdefault(gid, []).append(member_id)
         # in-service members who registered with the community (no household here)
         for k in range(max(2, len(residents) // 25)):
             member_id += 1
@@ -221,9 +225,33 @@ def generate_party_demo(database: Any, seed: int = 1, *, today: date | None = No
                     contact_id += 1
                     since = designated + timedelta(days=rng.randint(0, 30))
                     cc_rows.append((*rec(contact_id), center_id, hid, None, since.isoformat(), None, ""))
-                    contacts_of[center_id].append((hid, since))
+                    contacts_of[center_id].append((hid, since, len(cc_rows) - 1))
+        # "1+10+N": every third center household has a fellow member of its grid covering half its contacts
+        # (its own generator, so the rest of the demo stays as it was for a seed)
+        link_rng = random.Random(f"party-links-{seed}")
+        holders = {row[5] for row in c_rows}
+        cm_rows: list[tuple[Any, ...]] = []
+        covered_by: dict[int, int] = {}                 # index in cc_rows → the fellow member covering it
+        cm_id = conn.execute(text("SELECT coalesce(max(id), 0) FROM center_member")).scalar_one()
+        for n, row in enumerate(c_rows):
+            cid, gid, designated = row[0], row[7], date.fromisoformat(row[8])
+            free = [m for m in members_by_grid.get(gid, []) if m not in holders]
+            if n % 3 or not free or len(contacts_of[cid]) < 4:
+                continue
+            fellow = link_rng.choice(free)
+            holders.add(fellow)
+            cm_id += 1
+            cm_rows.append((*rec(cm_id), cid, fellow, (designated + timedelta(days=link_rng.randint(0, 20))).isoformat(),
+                            None))
+            for _hid, _since, index in contacts_of[cid][len(contacts_of[cid]) // 2:]:
+                covered_by[index] = fellow
+        for index, fellow in covered_by.items():
+            r = cc_rows[index]
+            cc_rows[index] = (*r[:7], fellow, *r[8:])
         _insert(conn, "center_household", (*_RECORD, "member_id", "household_id", "grid_id", "designated_on",
                                            "status", "ended_on", "notes"), c_rows)
+        _insert(conn, "center_member", (*_RECORD, "center_id", "member_id", "start_date", "end_date"), cm_rows)
+        counts["links"] = len(cm_rows)
         _insert(conn, "center_contact", (*_RECORD, "center_id", "household_id", "member_id", "start_date",
                                          "end_date", "end_reason"), cc_rows)
         counts["centers"], counts["contacts"] = len(c_rows), len(cc_rows)
@@ -242,9 +270,9 @@ def generate_party_demo(database: Any, seed: int = 1, *, today: date | None = No
             v_rows: list[tuple[Any, ...]] = []
             year_ago = today - timedelta(days=365)
             for cid, contacts in contacts_of.items():
-                mid = center_member[cid]
-                visitor = member_name.get(mid, "")
-                for hid, since in contacts:
+                for hid, since, index in contacts:
+                    mid = covered_by.get(index, center_member[cid])      # the member covering the household visits
+                    visitor = member_name.get(mid, "")
                     interval, _groups = interval_for(tags.get(hid, set()), DEFAULT_CADENCE)
                     day = max(since, year_ago) + timedelta(days=rng.randint(0, interval))
                     late = rng.random() < 0.08          # some households fall behind

@@ -174,6 +174,31 @@ def shoot(out: Path, households: int) -> int:
     wait(app, lambda: window.runner.idle)
     save(window, "60_reports")
 
+    # Party dialogs: a member linked to a resident, a mobile member, unlinking a fellow member ("1+10+N")
+    from commdesk.ui.party.centers_page import CentersPage
+    from commdesk.ui.party.members_page import MembersPage
+
+    def party_dialog(page: Any, pick: Callable[[Any], bool], trigger: Callable[[], None], name: str) -> None:
+        rows = page.model.rows
+        index = next((i for i, r in enumerate(rows) if pick(r)), None)
+        if index is None:
+            return
+        page.table.selectRow(index)
+        wait(app, lambda: window.runner.idle)
+        page.dialog = None
+        trigger()
+        wait(app, lambda: page.dialog is not None and page.dialog.isVisible() and window.runner.idle)
+        save(page.dialog, name)
+        page.dialog.reject()
+
+    members = window.show_page(MembersPage)
+    wait(app, lambda: window.runner.idle and members.model.rowCount() > 0)
+    party_dialog(members, lambda r: bool(r.household_no), members.edit, "40_dialog_member_resident")
+    party_dialog(members, lambda r: r.status == "外出流动", members.edit, "41_dialog_member_mobile")
+    centers = window.show_page(CentersPage)
+    wait(app, lambda: window.runner.idle and centers.model.rowCount() > 0)
+    party_dialog(centers, lambda r: r.members > 0, centers.unlink, "42_dialog_unlink_member")
+
     extra = getattr(window, "screenshot_extras", None)
     if extra is not None:
         extra(save, lambda cond: wait(app, cond))

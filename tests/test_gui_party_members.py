@@ -137,3 +137,27 @@ def test_archive_and_restore_a_member(qtbot: Any, window: Any, monkeypatch: pyte
     qtbot.waitUntil(lambda: member(w, ids["m_out"]).archived_at is None, timeout=5000)
     idle(qtbot, w)
     qtbot.waitUntil(lambda: not next(r for r in p.model.rows if r.name == "流动丙").archived, timeout=5000)
+
+
+def test_move_a_party_group_to_another_branch(qtbot: Any, window: Any) -> None:  # noqa: F811
+    w, ids = window, window.ids
+    with w.db.Session.begin() as s:
+        form = pm.member_form(s, ids["m_zhao"])
+        form.group_id = ids["g1"]
+        pm.update_member(s, ids["m_zhao"], form)
+    p = page(w, "org")
+    idle(qtbot, w)
+    group = p.tree.topLevelItem(0).child(0).child(0)
+    assert group.text(0) == "第一党小组"
+    p.tree.setCurrentItem(group)
+    dialog = open_dialog(qtbot, p, p.edit)
+    assert dialog.parent_box is not None
+    assert [dialog.parent_box.itemText(i) for i in range(dialog.parent_box.count())] == ["第一网格党支部", "第二网格党支部"]
+    dialog.parent_box.setCurrentIndex(dialog.parent_box.findData(ids["b2"]))
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    idle(qtbot, w)
+    m = member(w, ids["m_zhao"])
+    assert (m.org_id, m.group_id) == (ids["b2"], ids["g1"])
+    qtbot.waitUntil(lambda: p.tree.topLevelItem(0).child(1).childCount() == 1, timeout=5000)
+    assert p.tree.topLevelItem(0).child(0).childCount() == 0

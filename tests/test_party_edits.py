@@ -196,3 +196,22 @@ def test_archived_members_can_be_listed_and_restored(db: Any) -> None:
         pm.set_member_archived(s, mid, False)
     with db.Session() as s:
         assert not {r.id: r for r in pm.list_members(s)}[mid].archived
+
+
+def test_a_party_group_moved_to_another_branch_takes_its_members(db: Any) -> None:
+    from commdesk.services import party_org as po
+
+    party = build_community(db)
+    mid = add_member(db, party, "赵一", group_id=party["g1"])
+    with db.Session.begin() as s:
+        po.save_org(s, party["g1"], name="第一党小组", kind="党小组", parent_id=party["b2"])
+    with db.Session() as s:
+        m = s.get_one(PartyMember, mid)
+        assert (m.org_id, m.group_id) == (party["b2"], party["g1"])
+        event = s.scalars(select(PartyMemberEvent).where(PartyMemberEvent.member_id == mid,
+                                                         PartyMemberEvent.kind == "调整组织")).one()
+        assert (event.old_value, event.new_value) == ("第一网格党支部", "第二网格党支部")
+        roots = po.org_tree(s)
+        assert [c.name for c in roots[0].children[1].children] == ["第一党小组"]
+        # the member's form still passes the group-belongs-to-branch rule
+        pm.update_member(s, mid, pm.member_form(s, mid), today=TODAY)

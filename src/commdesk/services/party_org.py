@@ -113,12 +113,30 @@ def save_org(session: Session, org_id: int | None, *, name: str, kind: str, pare
             if node.id == org_id:
                 raise ValidationError("parent", _("不能把组织放到它自己的下级中"))
             node = session.get(PartyOrg, node.parent_id) if node.parent_id is not None else None
+        moved = org.parent_id != parent_id
         org.name, org.kind, org.parent_id = name, kind, parent_id
+        if moved and kind == "党小组" and parent is not None:
+            _move_group_members(session, org_id, parent)
     org.secretary = (secretary or "").strip()
     if sort_order is not None:
         org.sort_order = sort_order
     session.flush()
-    return Changes.of("party_org", ids=[org.id]), org.id
+    return Changes.of("party_org", "party_member", ids=[org.id]), org.id
+
+
+def _move_group_members(session: Session, group_id: int, branch: PartyOrg) -> None:
+    """A Party group moved to another branch takes its members along (each gets a 调整组织 event)."""
+    from datetime import date
+
+    from commdesk.services.party_members import add_event
+
+    for member in session.scalars(select(PartyMember).where(PartyMember.group_id == group_id,
+                                                            PartyMember.archived_at.is_(None))):
+        if member.org_id != branch.id:
+            old = session.get(PartyOrg, member.org_id) if member.org_id is not None else None
+            add_event(session, member.id, "调整组织", date.today(), old.name if old else "", branch.name,
+                      _("党小组调整到{b}").format(b=branch.name))
+            member.org_id = branch.id
 
 
 def archive_org(session: Session, org_id: int) -> Changes:

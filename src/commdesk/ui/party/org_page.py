@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QLabel, QLineEdit, QListWidget, QListWidgetItem, QToolBar, QTreeWidget,
+from PySide6.QtWidgets import (QComboBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QToolBar, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
@@ -18,25 +18,45 @@ from commdesk.ui.party.common import PageOp as Op
 
 
 class OrgDialog(FormDialog):
-    def __init__(self, parent: QWidget | None, node: OrgNode | None, parent_node: OrgNode | None) -> None:
+    """New org under the selected one; editing can also move an org under another parent (a Party
+    group moved to another branch takes its members along)."""
+
+    def __init__(self, parent: QWidget | None, node: OrgNode | None, parent_node: OrgNode | None,
+                 parents: list[OrgNode] | None = None) -> None:
         super().__init__(_("编辑组织") if node else _("新建组织"), parent)
         self.node = node
         self.parent_node = parent_node
+        self.parent_box: QComboBox | None = None
+        if node is not None and parents is not None:
+            self.parent_box = QComboBox()
+            self.parent_box.setObjectName("orgParent")
+            if node.kind in ("党委", "党总支"):
+                self.parent_box.addItem(_("（无，最高一级）"), None)
+            for candidate in parents:
+                if node.kind in ORG_CHILD_KINDS[candidate.kind]:
+                    self.parent_box.addItem(candidate.name, candidate.id)
+            self.parent_box.setCurrentIndex(max(0, self.parent_box.findData(parent_node.id if parent_node else None)))
+            self.add_field("parent", _("上级组织"), self.parent_box)
+        else:
+            self.add_field("parent", _("上级组织"), QLabel(parent_node.name if parent_node else _("（无，最高一级）")))
         kinds = ORG_CHILD_KINDS[parent_node.kind] if parent_node else ("党委", "党总支")
         if node is not None and node.kind not in kinds:
             kinds = (node.kind, *kinds)
-        self.add_field("parent", _("上级组织"), QLabel(parent_node.name if parent_node else _("（无，最高一级）")))
         self.name = self.add_field("name", _("组织名称"), QLineEdit(node.name if node else ""))
         self.kind = self.add_field("kind", _("类别"), combo(list(kinds), node.kind if node else ""))
         self.secretary = self.add_field("secretary", _("书记/组长"), QLineEdit(node.secretary if node else ""))
         self.name.textChanged.connect(lambda _t: self.show_messages(self.collect()[1]))
         self.show_messages(self.collect()[1])
 
+    def parent_id(self) -> int | None:
+        if self.parent_box is not None:
+            return self.parent_box.currentData()
+        return self.parent_node.id if self.parent_node else None
+
     def collect(self) -> tuple[Any, dict[str, str]]:
         errors = {} if self.name.text().strip() else {"name": _("请填写组织名称")}
         value = {"org_id": self.node.id if self.node else None, "name": self.name.text(),
-                 "kind": self.kind.currentText(), "parent_id": self.parent_node.id if self.parent_node else None,
-                 "secretary": self.secretary.text()}
+                 "kind": self.kind.currentText(), "parent_id": self.parent_id(), "secretary": self.secretary.text()}
         return value, errors
 
 
@@ -81,8 +101,8 @@ class OrgPage(QWidget):
         toolbar.addAction(action(self, "联系网格", self.link, "Ctrl+G"))
         toolbar.addAction(action(self, "撤销组织", self.archive, "Delete"))
         action(self, "刷新", self.refresh, "F5")
-        self.hint = QLabel(_("党委（党总支）→ 党支部 → 党小组。选中一个组织后按 Ctrl+N 新建它的下级，F2 编辑，"
-                             "Ctrl+G 设置党支部联系的网格。"))
+        self.hint = QLabel(_("党委（党总支）→ 党支部 → 党小组。选中一个组织后按 Ctrl+N 新建它的下级，F2 编辑"
+                             "（可调整上级组织），Ctrl+G 设置党支部联系的网格。"))
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -147,7 +167,9 @@ class OrgPage(QWidget):
         if node is None:
             return
         parent = self.nodes.get(node.parent_id) if node.parent_id else None
-        self._open(OrgDialog(self, node, parent), lambda s, v: save_org(
+        below = {n.id for n in node.walk()}          # not under itself or its own children
+        parents = [n for n in self.nodes.values() if n.id not in below]
+        self._open(OrgDialog(self, node, parent, parents), lambda s, v: save_org(
             s, v["org_id"], name=v["name"], kind=v["kind"], parent_id=v["parent_id"], secretary=v["secretary"]))
 
     def link(self) -> None:

@@ -105,7 +105,7 @@ def test_mobile_member_details_are_editable(qtbot: Any, window: Any) -> None:  #
     select_member(p, "流动丙")
     dialog = open_dialog(qtbot, p, p.edit)
     assert dialog.out_contact.isVisibleTo(dialog) and dialog.out_contact.text() == "13900002222"
-    assert dialog.out_reason.text() == "务工"
+    assert dialog.out_reason.text() == "务工" and dialog.out_date.isVisibleTo(dialog)
     dialog.out_contact.setText("微信 liudong")
     dialog.last_report.setDate(QDate(2025, 5, 1))
     dialog.save()
@@ -113,6 +113,7 @@ def test_mobile_member_details_are_editable(qtbot: Any, window: Any) -> None:  #
     idle(qtbot, w)
     m = member(w, ids["m_out"])
     assert (m.out_contact, m.last_report_date, m.out_place) == ("微信 liudong", date(2025, 5, 1), "广东省深圳市")
+    assert m.out_date == date(2023, 3, 1)                    # shown and kept
 
 
 def test_archive_and_restore_a_member(qtbot: Any, window: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
@@ -161,3 +162,30 @@ def test_move_a_party_group_to_another_branch(qtbot: Any, window: Any) -> None: 
     assert (m.org_id, m.group_id) == (ids["b2"], ids["g1"])
     qtbot.waitUntil(lambda: p.tree.topLevelItem(0).child(1).childCount() == 1, timeout=5000)
     assert p.tree.topLevelItem(0).child(0).childCount() == 0
+
+
+def test_in_service_member_without_id_gets_gender_and_birth_date(qtbot: Any, window: Any) -> None:  # noqa: F811
+    w = window
+    p = page(w, "members")
+    idle(qtbot, w)
+    dialog = open_dialog(qtbot, p, p.add)
+    dialog.name.setText("外单位甲")
+    dialog.category.setCurrentIndex(dialog.category.findText("在职党员报到"))
+    assert dialog.gender.isEnabled() and dialog.birth.isEnabled()
+    dialog.gender.setCurrentIndex(dialog.gender.findText("女"))
+    dialog.birth.setDate(QDate(1985, 3, 8))
+    dialog.work.setText("区税务局")
+    dialog.join.setDate(QDate(2008, 7, 1))
+    dialog.full.setDate(QDate(2009, 7, 1))
+    dialog.save()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    idle(qtbot, w)
+    with w.db.Session() as s:
+        m = s.scalars(select(PartyMember).where(PartyMember.name == "外单位甲")).one()
+        assert (m.gender, m.birth_date, m.resident_id, m.category) == ("女", date(1985, 3, 8), None, "在职党员报到")
+    # linking a resident takes gender and birth date from the register (and locks them)
+    select_member(p, "外单位甲")
+    dialog = open_dialog(qtbot, p, p.edit)
+    pick_resident(qtbot, dialog, "李四")
+    assert not dialog.birth.isEnabled() and dialog.birth.date() != QDate(1985, 3, 8)
+    dialog.reject()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from commdesk.i18n import _
 from commdesk.models.party import MEMBER_CATEGORIES, MEMBERSHIPS, PARTY_POSTS
@@ -82,6 +82,17 @@ class MemberDialog(FormDialog):
         self.resident.picked.connect(self._picked)
         self.name = self.add_field("name", _("姓名"), QLineEdit(form.name))
         self.id_number = self.add_field("id_number", _("身份证号"), QLineEdit(form.id_number or ""))
+        self.gender = combo(("", "男", "女"), form.gender)
+        self.gender.setObjectName("memberGender")
+        self.birth = date_edit(form.birth_date)
+        self.birth.setObjectName("memberBirth")
+        basics = QWidget()
+        row = QHBoxLayout(basics)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.gender)
+        row.addWidget(QLabel(_("出生日期")))
+        row.addWidget(self.birth, 1)
+        self.add_field("birth_date", _("性别"), basics)
         self.phone = self.add_field("phone", _("联系电话"), QLineEdit(form.phone))
         self.category = self.add_field("category", _("党员类型"), combo(MEMBER_CATEGORIES, form.category))
         self.org = QComboBox()
@@ -105,6 +116,7 @@ class MemberDialog(FormDialog):
         self.work = self.add_field("work_unit", _("工作单位"), QLineEdit(form.work_unit))
         self.address = self.add_field("address", _("住址（非本社区居民）"), QLineEdit(form.address))
         self.out_place = self.add_field("out_place", _("外出地点（流动党员）"), QLineEdit(form.out_place))
+        self.out_date = self.add_field("out_date", _("外出时间"), date_edit(form.out_date))
         self.out_reason = self.add_field("out_reason", _("外出原因"), QLineEdit(form.out_reason))
         self.out_contact = self.add_field("out_contact", _("外出期间联系方式"), QLineEdit(form.out_contact))
         self.last_report = self.add_field("last_report_date", _("最近一次报告"), date_edit(form.last_report_date))
@@ -112,6 +124,7 @@ class MemberDialog(FormDialog):
         for w in (self.name, self.id_number, self.phone, self.out_place):
             w.textChanged.connect(lambda _t: self.validate())
         self.membership.currentIndexChanged.connect(lambda _i: self.validate())
+        self.birth.dateChanged.connect(lambda _d: self.validate())
         self.category.currentIndexChanged.connect(lambda _i: self._show_mobile())
         self._show_mobile()
 
@@ -124,16 +137,27 @@ class MemberDialog(FormDialog):
             self.base = replace(self.base, resident_id=hit.id, gender=hit.gender, birth_date=hit.birth_date)
             self.name.setText(hit.name)
             self.id_number.setText(hit.id_number or "")
+            self.gender.setCurrentIndex(max(0, self.gender.findText(hit.gender)))
+            b = hit.birth_date
+            self.birth.setDate(self.birth.minimumDate() if b is None else QDate(b.year, b.month, b.day))
             if not self.phone.text().strip():
                 self.phone.setText(hit.phone)
-        self.address.setEnabled(hit is None)
+        self._linked_fields()
         self.validate()
+
+    def _linked_fields(self) -> None:
+        """A member linked to a resident takes gender and birth date from the register; the
+        address is only for members who live elsewhere."""
+        linked = self.resident.current() is not None
+        self.address.setEnabled(not linked)
+        self.gender.setEnabled(not linked)
+        self.birth.setEnabled(not linked)
 
     def _show_mobile(self) -> None:
         mobile = self.category.currentText() == "流动党员" or self.base.status == "外出流动"
-        for w in (self.out_place, self.out_reason, self.out_contact, self.last_report):
+        for w in (self.out_place, self.out_date, self.out_reason, self.out_contact, self.last_report):
             self.form.setRowVisible(w.parentWidget(), mobile)
-        self.address.setEnabled(self.resident.current() is None)
+        self._linked_fields()
         self.validate()
         self.adjustSize()
 
@@ -141,13 +165,14 @@ class MemberDialog(FormDialog):
         f = MemberForm(**vars(self.base))
         f.resident_id = self.resident.current().id if self.resident.current() is not None else None
         f.name, f.id_number, f.phone = self.name.text(), self.id_number.text(), self.phone.text()
+        f.gender, f.birth_date = self.gender.currentText(), date_value(self.birth)
         f.category, f.membership = self.category.currentText(), self.membership.currentText()
         f.org_id, f.group_id = self.org.currentData(), self.group.currentData()
         f.join_date, f.full_date = date_value(self.join), date_value(self.full)
         f.party_post, f.work_unit = self.post.currentText(), self.work.text()
         f.address, f.out_place, f.notes = self.address.text(), self.out_place.text(), self.notes.text()
         f.out_reason, f.out_contact = self.out_reason.text(), self.out_contact.text()
-        f.last_report_date = date_value(self.last_report)
+        f.last_report_date, f.out_date = date_value(self.last_report), date_value(self.out_date)
         return f
 
     def validate(self) -> None:

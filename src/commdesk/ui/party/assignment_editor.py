@@ -204,8 +204,8 @@ class AssignmentEditor(QWidget):
         self.member.setCurrentIndex(max(0, self.member.findData(keep)))
         self.assigned.clear()
         for r in rows:
-            by = f"  〔{r.member_name}〕" if r.member_name else ""
-            item = QListWidgetItem(f"{r.household_no}  {r.head}  {r.address}{by}")
+            by = f"〔{r.member_name}〕" if r.member_name else ""
+            item = QListWidgetItem(f"{r.household_no}  {r.head}{by}  {r.address}")
             item.setData(ID_ROLE, r.household_id)
             item.setToolTip(_("自 {d} 起联系；最近走访：{v}").format(d=r.start_date, v=r.last_visit or _("无")))
             self.assigned.addItem(item)

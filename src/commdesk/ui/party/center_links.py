@@ -19,7 +19,7 @@ LINK_COLUMNS = (
     Col("负责联系户", lambda r: r.contacts if r.end_date is None else "", align="right", width=4),
 )
 HISTORY_COLUMNS = (
-    Col("户号", "household_no", width=5), Col("户主", "head", width=4), Col("住址", "address", width=11),
+    Col("户号", "household_no", width=5), Col("户主", "head", width=3), Col("住址", "address", width=14),
     Col("负责党员", "member_name", width=4), Col("开始", "start_date", align="center", width=6),
     Col("结束", lambda r: r.end_date or _("联系中"), align="center", width=6),
     Col("结束原因", "end_reason", width=6),

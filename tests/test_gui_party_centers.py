@@ -127,13 +127,15 @@ def test_contact_history_and_revoked_centers(qtbot: Any, window: Any) -> None:  
     qtbot.waitUntil(lambda: editor.assigned.count() == 3, timeout=5000)
     row = next(i for i in range(editor.assigned.count()) if "P006" in editor.assigned.item(i).text())
     editor.assigned.setCurrentRow(row)
+    editor.reason.setText("搬离本社区")
     qtbot.mouseClick(editor.findChild(QPushButton, "assignRemove"), Qt.MouseButton.LeftButton)
     idle(qtbot, w)
+    assert editor.reason.text() == ""
     p.tabs.setCurrentWidget(p.history)
     qtbot.waitUntil(lambda: any(r.household_no == "P006" and r.end_date == date.today()
                                 for r in p.history.model.rows), timeout=5000)
     ended = next(r for r in p.history.model.rows if r.household_no == "P006")
-    assert ended.end_reason == "取消联系" and "已结束 1 条" in p.history.summary.text()
+    assert ended.end_reason == "搬离本社区" and "已结束 1 条" in p.history.summary.text()
     # revoke the center; it leaves the list, and comes back greyed with 含已撤销, history intact
     dialog = open_dialog(qtbot, p, p.revoke)
     dialog.reason.setText("搬离本社区")

@@ -107,6 +107,10 @@ class AssignmentEditor(QWidget):
         self.suggested.dropped.connect(self.remove)
         self.when = date_edit(None, allow_empty=False)
         self.when.setObjectName("assignDate")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("assignReason")
+        self.reason.setPlaceholderText(_("可不填"))
+        self.reason.setToolTip(_("移除联系户的原因（如搬离、本人要求），记入联系历史"))
         add = QPushButton(_("添加 →"))
         add.setObjectName("assignAdd")
         add.setToolTip(_("把选中的户设为联系户（Enter 或 Ctrl+→）"))
@@ -145,6 +149,8 @@ class AssignmentEditor(QWidget):
         buttons.addWidget(remove)
         buttons.addWidget(QLabel(_("日期")))
         buttons.addWidget(self.when)
+        buttons.addWidget(QLabel(_("移除原因")))
+        buttons.addWidget(self.reason)
         buttons.addSpacing(12)
         buttons.addWidget(QLabel(_("负责党员")))
         buttons.addWidget(self.member)
@@ -276,8 +282,13 @@ class AssignmentEditor(QWidget):
         if center is None or not ids:
             return
         when = date_value(self.when) or date.today()
-        Op(self, lambda s: unassign_contacts(s, center.id, ids, when), write=True) \
-            .success(lambda _c: self._done()).failure(lambda e: show_failure(self, e)).run()
+        reason = self.reason.text().strip()
+        Op(self, lambda s: unassign_contacts(s, center.id, ids, when, reason), write=True) \
+            .success(lambda _c: self._removed()).failure(lambda e: show_failure(self, e)).run()
+
+    def _removed(self) -> None:
+        self.reason.clear()          # a reason belongs to one removal
+        self._done()
 
     def _done(self) -> None:
         self.changed.emit()

@@ -47,6 +47,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("责任清单", "commdesk.ui.meetings.checklist_page:ChecklistPage"),
     PageEntry("台账与报表", "commdesk.ui.reports_page:ReportsPage"),
     PageEntry("网格管理", "commdesk.ui.grids_page:GridsPage"),
+    PageEntry("设置", "commdesk.ui.settings_page:SettingsPage"),
 )
 
 

@@ -1,7 +1,10 @@
 """SQL helpers shared by the built-in ledgers and the monthly report (Core text, light tuples)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import keyword
+from collections import namedtuple
+from collections.abc import Callable, Iterator
+from functools import lru_cache, partial
 from typing import Any
 
 from sqlalchemy import text
@@ -13,11 +16,29 @@ from commdesk.reports.ledger import Params
 CHUNK = 2000
 
 
+@lru_cache(maxsize=64)
+def _plain_row(keys: tuple[str, ...]) -> Callable[[Any], Any] | None:
+    """A maker of named tuples with these fields (None when a name cannot be a field)."""
+    if len(set(keys)) != len(keys) or not all(k.isidentifier() and not keyword.iskeyword(k) and not k.startswith("_")
+                                              for k in keys):
+        return None
+    return partial(tuple.__new__, namedtuple("LedgerRow", keys))
+
+
 def stream(session: Session, sql: str, binds: dict[str, Any]) -> Iterator[Any]:
-    """Rows of a query, fetched in chunks (never the whole result in memory)."""
+    """Rows of a query, fetched in chunks (never the whole result in memory).
+
+    Rows come as named tuples (``row.name``, ``row[0]``): the column getters read ~15 fields a
+    row, and a named tuple's field costs ~30 ns where a SQLAlchemy ``Row`` attribute costs ~0.5 µs.
+    """
     result = session.execute(text(sql), binds, execution_options={"yield_per": CHUNK})
     try:
-        yield from result
+        make = _plain_row(tuple(result.keys()))
+        if make is None:
+            yield from result
+        else:
+            for chunk in result.partitions(CHUNK):
+                yield from map(make, chunk)
     finally:
         result.close()
 

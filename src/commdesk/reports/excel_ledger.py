@@ -1,24 +1,28 @@
-"""A ledger as an .xlsx workbook (XlsxWriter, constant-memory mode: rows stream to disk).
+"""A ledger as an .xlsx workbook (XlsxWriter in constant-memory mode; the data rows stream to disk).
 
 Title row merged across the table; 填报单位 and 填报日期 line; bordered table with a bold header
 row that is frozen and repeated on every printed page; A4 (landscape for wide ledgers), fit to
 page width; footer with 填表人/审核人 and "第 &P 页 共 &N 页"; widths fit to the content; ID
 numbers, phones and household numbers written as text, dates as real dates. Every string is
-written with ``write_string`` (and the workbook's string conversions are off), so a value such
-as ``=HYPERLINK(…)`` stays text: no formula injection.
+written as an inline string (the workbook's string conversions are off, and the data rows never
+write a formula), so a value such as ``=HYPERLINK(…)`` stays text: no formula injection.
+
+XlsxWriter writes the workbook around the table; the data rows themselves are written by
+:mod:`commdesk.reports.xlsx_rows` (the same XML, ~10x faster) and spliced in.
 """
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 from commdesk.i18n import _
-from commdesk.reports.ledger import Column, Item, Section, formatter
+from commdesk.reports.ledger import Column, Item, Section
+from commdesk.reports.xlsx_rows import SheetRows, display_width, splice_rows
 
 TITLE_ROW, INFO_ROW, HEADER_ROW = 0, 1, 2
 FIRST_DATA_ROW = 3
@@ -30,13 +34,6 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 Progress = Callable[[int, int | None], None]
 Cancel = Callable[[], bool]
-
-
-def display_width(text: str) -> int:
-    """Width in Excel character units: a Chinese character counts two."""
-    if text.isascii():
-        return len(text)
-    return len(text.encode("gbk", "replace"))
 
 
 def sheet_name(title: str) -> str:
@@ -80,44 +77,9 @@ class _Formats:
         return fmt
 
 
-def _cell_writer(ws: Any, column: Column, masked: bool, fmt: Any) -> Callable[[int, int, Any], str]:
-    """A function writing one value of this column and returning its display text (for widths)."""
-    kind = column.kind
-    text_of = formatter(column, masked)
-    write_string = ws.write_string
-    if kind == "date":
-        write_datetime = ws.write_datetime
-
-        def write_date(r: int, c: int, v: Any) -> str:
-            if v is None or v == "":
-                return ""
-            if isinstance(v, date):
-                write_datetime(r, c, v if isinstance(v, datetime) else datetime(v.year, v.month, v.day), fmt)
-                return "0000-00-00"
-            s = str(v)
-            write_string(r, c, s, fmt)
-            return s
-        return write_date
-    if kind in ("int", "number", "seq"):
-        write_number = ws.write_number
-
-        def write_num(r: int, c: int, v: Any) -> str:
-            if v is None or v == "":
-                return ""
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                write_number(r, c, v, fmt)
-                return str(v)
-            s = str(v)
-            write_string(r, c, s, fmt)
-            return s
-        return write_num
-
-    def write_text(r: int, c: int, v: Any) -> str:
-        s = text_of(v)
-        if s:
-            write_string(r, c, s, fmt)
-        return s
-    return write_text
+def _style_index(fmt: Any) -> int:
+    """The style index XlsxWriter gives a cell format (numbered on first use, like its own cells)."""
+    return int(fmt._get_xf_index())
 
 
 def write_ledger_xlsx(out: Path, items: Iterable[Item], columns: Sequence[Column], *, title: str, unit: str,
@@ -129,7 +91,9 @@ def write_ledger_xlsx(out: Path, items: Iterable[Item], columns: Sequence[Column
 
     columns = list(columns)
     ncol = len(columns)
-    wb = xlsxwriter.Workbook(str(out), WORKBOOK_OPTIONS)
+    book = io.BytesIO()     # everything but the data rows (see xlsx_rows); spliced into ``out`` at the end
+    wb = xlsxwriter.Workbook(book, WORKBOOK_OPTIONS)
+    rows: SheetRows | None = None
     try:
         wb.set_properties({"title": title, "company": unit, "author": "commdesk"})
         ws = wb.add_worksheet(sheet_name(title))
@@ -156,26 +120,21 @@ def write_ledger_xlsx(out: Path, items: Iterable[Item], columns: Sequence[Column
         widths = [max(display_width(c.header), 4) for c in columns]
         for c, col in enumerate(columns):
             ws.write_string(HEADER_ROW, c, col.header, f.header)
-        writers = [_cell_writer(ws, col, masked, f.cell(col)) for col in columns]
-        group_level = [col.group_level for col in columns]
+        _style_index(f.header)      # numbered before the data formats, as when XlsxWriter wrote the rows
+        formats = [f.cell(col) for col in columns]
+        rows = SheetRows(columns, masked, widths, style=lambda c: _style_index(formats[c]),
+                         section_style=lambda: _style_index(f.section))
+        write_row, write_section = rows.row, rows.section
+        sections: list[int] = []
         row = FIRST_DATA_ROW
         done = 0
         for item in items:
-            if isinstance(item, Section):
-                if last:
-                    ws.merge_range(row, 0, row, last, "", f.section)
-                ws.write_string(row, 0, item.label, f.section)
+            if item.__class__ is Section:
+                write_section(row, item.label)
+                sections.append(row)
                 row += 1
                 continue
-            values, _group, first = item
-            for c, v in enumerate(values):
-                if not first and group_level[c]:
-                    v = None
-                s = writers[c](row, c, v)
-                if len(s) * 2 > widths[c]:
-                    w = display_width(s)
-                    if w > widths[c]:
-                        widths[c] = w
+            write_row(row, item[0], item[2])
             row += 1
             done += 1
             if done % every == 0:
@@ -183,6 +142,9 @@ def write_ledger_xlsx(out: Path, items: Iterable[Item], columns: Sequence[Column
                     raise ExportCancelled()
                 if progress is not None:
                     progress(done, total)
+        if last:   # the section rows' merged cells (their content comes from ``rows``)
+            for r in sections:
+                ws.merge_range(r, 0, r, last, "", f.section)
         # Empty cells are not written (a third of a grouped ledger's cells; each costs as much as a
         # value): one "blanks" conditional format gives them the table's borders instead.
         if row > FIRST_DATA_ROW:
@@ -211,11 +173,17 @@ def write_ledger_xlsx(out: Path, items: Iterable[Item], columns: Sequence[Column
         ws.print_area(0, 0, sign_row, last)
     except BaseException:
         try:
-            wb.close()
-        except Exception:  # noqa: BLE001 - the partial file is deleted by the caller
+            wb.close()      # removes XlsxWriter's temporary files (the workbook only goes to ``book``)
+        except Exception:  # noqa: BLE001 - nothing was written to ``out``
             pass
+        if rows is not None:
+            rows.close()
         raise
-    wb.close()
+    try:
+        wb.close()
+        splice_rows(book, rows, out, first_row=FIRST_DATA_ROW + 1, end_row=sign_row + 1)
+    finally:
+        rows.close()
     if progress is not None:
         progress(done, total)
     return done

@@ -3,16 +3,19 @@ groups kept on one page where they fit, "第 N 页 共 M 页", and the signature
 last page.
 
 The writer paginates itself and streams: each page is laid out, drawn straight onto the canvas
-(see :mod:`commdesk.reports.pdf_text`) and compressed, so time and memory grow linearly with the
-rows. The total page count is not known until the end, so "共 M 页" is a form XObject that every
-page uses and that is defined once, after the last page.
+(see :mod:`commdesk.reports.pdf_text`), compressed and moved to a temporary file, and the
+document is written out as reportlab formats it, so time grows linearly with the rows and memory
+hardly at all (no page, flowable or row list is kept for the whole ledger). The total page
+count is not known until the end, so "共 M 页" is a form XObject that every page uses and that
+is defined once, after the last page.
 """
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from reportlab.lib.pagesizes import A4, landscape as to_landscape
 from reportlab.lib.units import mm
@@ -20,8 +23,9 @@ from reportlab.pdfgen.canvas import Canvas
 
 from commdesk.i18n import _
 from commdesk.reports.fonts import cjk_font
-from commdesk.reports.ledger import Column, Item, Row, Section, formatter
-from commdesk.reports.pdf_text import TextPainter, compress_finished_page, draw_lines, fill_rect
+from commdesk.reports.cell_text import text_converter
+from commdesk.reports.ledger import Column, Item, Row, Section
+from commdesk.reports.pdf_text import TextPainter, compress_finished_page, draw_lines, fill_rect, save_streaming
 
 MARGIN_X = 12 * mm
 MARGIN_TOP = 12 * mm
@@ -55,6 +59,7 @@ class _Line:
 class LedgerPdf:
     def __init__(self, out: Path, columns: Sequence[Column], *, title: str, unit: str, date_text: str,
                  landscape: bool, masked: bool, signature: bool = True) -> None:
+        self.out = out
         self.columns = list(columns)
         self.title = title
         self.unit = unit
@@ -69,7 +74,9 @@ class LedgerPdf:
         self.canvas.setAuthor(unit)
         self.canvas.setCreator("commdesk")
         self.text = TextPainter(self.canvas, self.font.name)
-        self.formatters = [formatter(c, masked) for c in self.columns]
+        #: finished pages' deflated content waits here until the document is written
+        self.spool: IO[bytes] = tempfile.TemporaryFile(prefix="commdesk-pages-")
+        self.formatters = [text_converter(c, masked) for c in self.columns]
         self.group_level = [c.group_level for c in self.columns]
         self.aligns = [c.alignment for c in self.columns]
         self._layout_columns()
@@ -175,7 +182,7 @@ class LedgerPdf:
         self.text.flush()
         self._draw_page_number()
         self.canvas.showPage()
-        compress_finished_page(self.canvas)
+        compress_finished_page(self.canvas, self.spool)
 
     def _draw_page_number(self) -> None:
         w = self.pagesize[0]
@@ -258,6 +265,14 @@ class LedgerPdf:
     # -- the whole document ----------------------------------------------------------------------
     def write(self, items: Iterable[Item], *, total: int | None = None, progress: Progress | None = None,
               cancel: Cancel | None = None, every: int = 500) -> int:
+        """Lay out and draw every item, then save the document; returns the number of pages."""
+        try:
+            return self._write(items, total, progress, cancel, every)
+        finally:
+            self.spool.close()
+
+    def _write(self, items: Iterable[Item], total: int | None, progress: Progress | None, cancel: Cancel | None,
+               every: int) -> int:
         self._start_page()
         pending: list[_Line] = []
         group_cells: list[list[str]] | None = None
@@ -292,7 +307,7 @@ class LedgerPdf:
             self._draw_signature()
         self._finish_page()
         self._define_total()
-        self.canvas.save()
+        save_streaming(self.canvas, self.out)
         if progress is not None:
             progress(done, total)
         return self.page

@@ -109,9 +109,14 @@ def test_settings_is_the_last_page_and_shows_every_setting(qtbot: Any, window: A
 
 
 def test_edit_save_and_the_rest_follows(qtbot: Any, window: Any) -> None:
+    from commdesk.ui.party.centers_page import CentersPage
     from commdesk.ui.party.coverage_page import CoveragePage
 
-    coverage = window.show_page(CoveragePage)            # started: it hears the change
+    centers = window.show_page(CentersPage)              # started pages hear the change
+    idle(qtbot, window)
+    center_row = next(r for r in centers.model.rows if r.id == window.ids["center"])
+    assert center_row.warning == "under"                 # 3 contacts, target 10–15
+    coverage = window.show_page(CoveragePage)
     idle(qtbot, window)
     assert "10–15 户" in coverage.target.text()
     page = settings_page(qtbot, window)
@@ -139,6 +144,8 @@ def test_edit_save_and_the_rest_follows(qtbot: Any, window: Any) -> None:
     assert {k for e in setting_audit(db) for k in e.change_dict()} == {
         "party.center_target_min", "party.center_target_max", "meetings.rules"}
     qtbot.waitUntil(lambda: "2–3 户" in coverage.target.text(), timeout=5000)
+    qtbot.waitUntil(lambda: next(r for r in centers.model.rows if r.id == window.ids["center"]).warning == "",
+                    timeout=5000)
     assert not page.save_button.isEnabled() and not page.dirty_keys()
     assert "上次修改" in page.rows["party.center_target_min"].note.text()
 

@@ -243,5 +243,5 @@ class CentersPage(QWidget):
         if changes.touches("grid"):
             self.load_grids()
         if changes.touches("center_household", "center_contact", "center_member", "party_member", "household",
-                           "resident", "grid"):
+                           "resident", "grid", "setting"):  # setting: the households-per-center target
             self.refresh()

@@ -299,6 +299,7 @@ class MembersPage(QWidget):
     def on_changes(self, changes: Changes) -> None:
         if changes.touches("party_org"):
             self.load_orgs()
-        if changes.touches("party_member", "party_org", "resident", "household", "center_household"):
+        if changes.touches("party_member", "party_org", "resident", "household", "center_household",
+                           "setting"):  # setting: the reminder lead days
             self.refresh()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from commdesk.reports.export import export_ledger, parse_month
 from commdesk.reports.ledger import (Column, FilterSpec, Ledger, Params, Row, Section, format_cell, format_row,
                                      get_ledger, ledger_keys, register_ledger)
-from commdesk.reports.pdf_ledger import ExportCancelled
 
 __all__ = [
     "Column", "FilterSpec", "Ledger", "Params", "Row", "Section", "format_cell", "format_row", "get_ledger",
@@ -23,6 +22,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    # the writers (reportlab, XlsxWriter) load on first export, not with the declarations: the
+    # on-screen ledger reads its columns from here on the app's first paint
+    if name == "ExportCancelled":
+        from commdesk.reports.pdf_ledger import ExportCancelled
+
+        return ExportCancelled
     if name in ("build_monthly_report", "register_section"):
         from commdesk.reports import monthly
 

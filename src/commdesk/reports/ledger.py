@@ -42,6 +42,10 @@ class Column:
     getter: Callable[[Any], Any] | None = None  # source row → raw value (default: attribute ``key``)
     group_level: bool = False                  # household-level: shown once per group
     default: bool = True                       # visible unless the user picks columns
+    # -- the on-screen table (see Ledger.screen_columns) --
+    screen: bool | None = None                 # shown on screen: None → as ``default``; False: printed only
+    alert: bool = False                        # on screen, a non-empty value is drawn as a warning
+    after: str = ""                            # a screen-only column: placed after this key ("" → at the end)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -122,6 +126,7 @@ class Ledger:
     needs_month: bool = False
     description: str = ""
     order: int = 100                                         # position in lists (export --list, dialog)
+    screen_only: tuple[Column, ...] = ()                     # columns only the on-screen table shows
 
     # -- columns ---------------------------------------------------------------------------------
     def column(self, key: str) -> Column:
@@ -196,6 +201,17 @@ class Ledger:
             for i in seq_at:
                 values[i] = seq if first else None
             yield Row(tuple(values), key, first)
+
+    # -- the on-screen table ---------------------------------------------------------------------
+    def screen_columns(self) -> tuple[Column, ...]:
+        """The on-screen table's columns: the declared columns shown on screen (``screen``, else
+        ``default``) in declaration order, and the ``screen_only`` ones each placed after the column
+        its ``after`` names. Screen-only columns are never exported (:meth:`column` does not know them)."""
+        out = [c for c in self.columns if (c.default if c.screen is None else c.screen)]
+        for extra in self.screen_only:
+            keys = [c.key for c in out]
+            out.insert(keys.index(extra.after) + 1 if extra.after in keys else len(out), extra)
+        return tuple(out)
 
 
 # -- display -----------------------------------------------------------------------------------

@@ -2,31 +2,30 @@
 
 The table model holds only the ordered ids (a few MB for 300k residents) and asks for rows a
 block at a time, so first paint and memory do not grow with the ledger. Sorting and filtering
-happen in SQL.
+happen in SQL. The columns are the screen view of the 居民户信息台账 declaration
+(:mod:`commdesk.reports.household_ledger`), the one the workbook and the PDF are written from.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
 
 from commdesk.search.query import search_condition
 
+if TYPE_CHECKING:
+    from commdesk.reports.ledger import Column
+
+#: The ledger declaration the page shows.
+LEDGER_KEY = "households"
+
 AGE_BANDS: dict[str, tuple[int, int | None]] = {
     "0-6岁": (0, 6), "7-17岁": (7, 17), "18-34岁": (18, 34), "35-59岁": (35, 59),
     "60-79岁": (60, 79), "80岁以上": (80, None),
 }
-
-#: (key, header, width in characters) of the page's table, in display order.
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("household_no", "户号", 9), ("name", "姓名", 7), ("relation", "与户主关系", 6), ("gender", "性别", 4),
-    ("birth_date", "出生日期", 10), ("age", "年龄", 4), ("id_number", "身份证号", 19), ("phone", "联系电话", 12),
-    ("political_status", "政治面貌", 8), ("grid", "网格", 8), ("address", "住址", 22), ("tags", "重点人群", 12),
-    ("status", "状态", 5), ("review", "待核实", 8),
-)
-COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
 
 #: Rows fetched together with the id list, so the first paint needs no second round trip.
 BLOCK_FIRST = 200
@@ -119,13 +118,12 @@ def ordered_ids_sql(f: LedgerFilter, today: date, limit: int | None = None) -> t
     return sql, params
 
 
-_ROW_SQL = (
-    "SELECT r.id, h.household_no, r.name, r.relation, r.gender, r.birth_date, r.id_number, r.phone,"
-    " r.political_status, g.name, h.estate, h.building, h.unit, h.room, h.address, r.tags, h.tags, r.status,"
-    " r.review, r.household_id, r.archived_at"
-    " FROM resident r JOIN household h ON h.id = r.household_id LEFT JOIN grid g ON g.id = h.grid_id"
-    " WHERE r.id IN ({ids})"
-)
+def screen_columns() -> tuple[Column, ...]:
+    """The page's columns: the households ledger's screen view (declaration order, screen-only
+    columns such as 年龄 and 待核实 included)."""
+    from commdesk.reports.ledger import get_ledger
+
+    return get_ledger(LEDGER_KEY).screen_columns()
 
 
 def age_on(birth: date | None, today: date) -> int | None:
@@ -134,30 +132,24 @@ def age_on(birth: date | None, today: date) -> int | None:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
-def fetch_rows(conn: Connection, ids: list[int], today: date | None = None) -> dict[int, dict[str, Any]]:
-    """Display values for these residents, keyed by id (keys as in COLUMNS, plus a few extras)."""
-    from commdesk.models.household import format_address, join_tags, split_tags
+def fetch_rows(conn: Connection, ids: Sequence[int], today: date | None = None,
+               columns: Sequence[Column] | None = None) -> dict[int, dict[str, Any]]:
+    """Raw values for these residents, keyed by id: one entry per column key (read by the
+    declaration's getters; ``columns`` default to :func:`screen_columns`), plus ``id``,
+    ``household_id`` and ``archived``."""
+    from commdesk.reports.household_ledger import screen_source
 
-    today = today or date.today()
     if not ids:
         return {}
+    readers = [(c.key, c.read()) for c in (screen_columns() if columns is None else columns)]
     out: dict[int, dict[str, Any]] = {}
-    marks = ",".join(str(int(i)) for i in ids)
-    for row in conn.execute(text(_ROW_SQL.format(ids=marks))):
-        (rid, hno, name, relation, gender, birth, idn, phone, pol, grid, estate, building, unit, room, address,
-         rtags, htags, status, review, hid, archived) = row
-        birth_d = date.fromisoformat(birth) if isinstance(birth, str) else birth
-        out[rid] = {
-            "id": rid, "household_id": hid, "household_no": hno, "name": name, "relation": relation,
-            "gender": gender, "birth_date": birth_d, "age": age_on(birth_d, today), "id_number": idn or "",
-            "phone": phone, "political_status": pol, "grid": grid or "",
-            "address": format_address(estate, building, unit, room, address),
-            "tags": join_tags(split_tags(rtags) + split_tags(htags)), "status": status,
-            "review": "、".join(review_labels(review)), "archived": archived is not None,
-        }
+    for src in screen_source(conn, ids, today or date.today()):
+        row = {key: read(src) for key, read in readers}
+        row["id"] = src.rid
+        row["household_id"] = src.hid
+        row["archived"] = src.archived_at is not None
+        out[src.rid] = row
     return out
-
-
 
 
 def review_codes(review: str | None) -> list[str]:

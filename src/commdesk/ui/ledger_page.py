@@ -91,8 +91,8 @@ class LedgerPage(QWidget):
         header.setHighlightSections(False)
         header.setResizeContentsPrecision(30)  # fit columns to the first rows, not all of them
         char_w = self.table.fontMetrics().horizontalAdvance("中")
-        for col, width in enumerate(self.model.widths):
-            header.resizeSection(col, int(width * char_w * 0.85) + 12)
+        for col, width in enumerate(self.model.widths):  # the declaration's widths until rows arrive
+            header.resizeSection(col, int(width * char_w) + 12)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(lambda _i: self.actions.edit_resident())
 
@@ -179,10 +179,12 @@ class LedgerPage(QWidget):
             select_resident = self.current_resident()
         self._want_select = select_resident
 
+        columns = self.model.columns
+
         def first(session: Any) -> tuple[list[int], dict[int, dict[str, Any]]]:
             conn = session.connection()
             ids = ordered_ids(conn, f, limit=BLOCK_FIRST)
-            return ids, fetch_rows(conn, ids)
+            return ids, fetch_rows(conn, ids, columns=columns)
 
         def whole(session: Any) -> list[int]:
             return ordered_ids(session.connection(), f)
@@ -266,7 +268,8 @@ class LedgerPage(QWidget):
         if row is not None:
             self._show_household(row["household_id"], rid)
         else:
-            Op(self, lambda s: fetch_rows(s.connection(), [rid])).success(
+            columns = self.model.columns
+            Op(self, lambda s: fetch_rows(s.connection(), [rid], columns=columns)).success(
                 lambda rows: rows and self._show_household(rows[rid]["household_id"], rid)).run()
 
     def _show_household(self, household_id: int, resident_id: int | None = None) -> None:

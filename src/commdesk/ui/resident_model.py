@@ -3,49 +3,57 @@
 Only the id list lives in memory; rows are fetched a block at a time on the database thread and
 kept in a bounded cache, so a 300,000-row ledger paints as fast as a 30-row one and the
 scrollbar is true at any size.
+
+The columns are the screen view of the 居民户信息台账 declaration: headers, widths, alignment,
+getters and formats (one formatter per column, as the writers use) come from it, so the screen,
+the workbook and the PDF never disagree.
 """
 from __future__ import annotations
 
 from array import array
 from collections import OrderedDict
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from commdesk.i18n import _
-from commdesk.services.ledger_query import COLUMNS, fetch_rows
+from commdesk.reports.ledger import Column, formatter
+from commdesk.services.ledger_query import fetch_rows, screen_columns
 from commdesk.ui.runner import Op
 
 BLOCK = 200
 MAX_CACHED_BLOCKS = 40
-_CENTER = {"gender", "age", "relation", "status", "birth_date"}
+_ALIGN = {
+    "left": int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+    "center": int(Qt.AlignmentFlag.AlignCenter),
+    "right": int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+}
 _REVIEW_BRUSH = QBrush(QColor("#b3261e"))
 _ARCHIVED_BRUSH = QBrush(QColor("#888888"))
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-def display(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 class ResidentTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, columns: Sequence[Column] | None = None, masked: bool = False) -> None:
+        """``columns``: the declaration's screen view (default: the households ledger's).
+        ``masked``: ID numbers and phones as a masked printout shows them (the screen, the
+        office's working copy, shows them in full unless asked)."""
         super().__init__(parent)
         self._ids: array[int] = array("q")   # 8 bytes per resident
         self._rows: dict[int, dict[str, Any]] = {}
         self._blocks: OrderedDict[int, list[int]] = OrderedDict()
         self._pending: set[int] = set()
         self._generation = 0
-        self.keys = [c[0] for c in COLUMNS]
-        self.headers = [_(c[1]) for c in COLUMNS]
-        self.widths = [c[2] for c in COLUMNS]
+        self.columns: tuple[Column, ...] = tuple(columns) if columns is not None else screen_columns()
+        self.keys = [c.key for c in self.columns]
+        self.headers = [c.header for c in self.columns]
+        self.widths = [c.width for c in self.columns]
+        self._text = [formatter(c, masked) for c in self.columns]
+        self._align = [_ALIGN.get(c.alignment, _ALIGN["left"]) for c in self.columns]
+        self._alert = [c.alert for c in self.columns]
+        self._tip = [c.kind == "text" for c in self.columns]  # long text is elided: the tooltip shows it whole
 
     # --- contents -------------------------------------------------------------------------
     def set_result(self, ids: list[int], first_rows: dict[int, dict[str, Any]]) -> None:
@@ -118,13 +126,11 @@ class ResidentTableModel(QAbstractTableModel):
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)) or not (0 <= index.column() < len(self.keys)):
+        col = index.column()
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)) or not (0 <= col < len(self.keys)):
             return None
-        key = self.keys[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if key in _CENTER:
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return self._align[col]
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole):
             return None
         row = self._rows.get(self._ids[index.row()])
@@ -132,14 +138,14 @@ class ResidentTableModel(QAbstractTableModel):
             self._request(index.row() // BLOCK)
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if row.get("archived"):
+            if row["archived"]:
                 return _ARCHIVED_BRUSH
-            if key == "review" and row.get("review"):
+            if self._alert[col] and row[self.keys[col]]:
                 return _REVIEW_BRUSH
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return display(row.get(key)) if key in ("address", "tags", "review") else None
-        return display(row.get(key))
+        if role == Qt.ItemDataRole.ToolTipRole and not self._tip[col]:
+            return None
+        return self._text[col](row[self.keys[col]])
 
     # --- block cache ------------------------------------------------------------------------
     def _request(self, block: int) -> None:
@@ -148,7 +154,8 @@ class ResidentTableModel(QAbstractTableModel):
         self._pending.add(block)
         ids = self._ids[block * BLOCK:(block + 1) * BLOCK]
         generation = self._generation
-        Op(self, lambda s: fetch_rows(s.connection(), ids)).success(
+        columns = self.columns
+        Op(self, lambda s: fetch_rows(s.connection(), ids, columns=columns)).success(
             lambda rows: self._arrived(block, generation, rows)).run()
 
     def _arrived(self, block: int, generation: int, rows: dict[int, dict[str, Any]]) -> None:

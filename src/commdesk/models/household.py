@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commdesk.models.base import Base, RecordMixin, current_user, now
@@ -75,6 +75,9 @@ class Resident(RecordMixin, Base):
     __table_args__ = (
         Index("ix_resident_order", "household_id", "rel_order", "id"),
         Index("ix_resident_name_birth", "name", "birth_date"),
+        # the dashboard's counts (partial: only live records; the review index holds only flagged ones)
+        Index("ix_resident_live_status", "status", sqlite_where=text("archived_at IS NULL")),
+        Index("ix_resident_review", "review", sqlite_where=text("archived_at IS NULL AND review != ''")),
     )
 
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))

@@ -168,6 +168,8 @@ class Visit(RecordMixin, Base):
     __table_args__ = (
         Index("ix_visit_household_date", "household_id", "visit_date"),
         Index("ix_visit_date", "visit_date"),
+        # a center household's latest visit (the dashboard's idle centers), live visits only
+        Index("ix_visit_center_date", "center_id", "visit_date", sqlite_where=text("archived_at IS NULL")),
     )
 
     visit_date: Mapped[date]

@@ -62,9 +62,12 @@ def _has_table(session: Session, name: str) -> bool:
 def _basic_counts(session: Session) -> dict[str, int]:
     households = session.execute(text(
         "SELECT count(*) FROM household WHERE archived_at IS NULL AND status != '迁出'")).scalar_one()
-    residents, review = session.execute(text(
-        "SELECT sum(status = '在住'), sum(review != '') FROM resident WHERE archived_at IS NULL")).one()
-    return {"households": households, "residents": residents or 0, "review": review or 0}
+    # two counts over partial indexes (ix_resident_live_status, ix_resident_review), not a table scan
+    residents = session.execute(text(
+        "SELECT count(*) FROM resident WHERE archived_at IS NULL AND status = '在住'")).scalar_one()
+    review = session.execute(text(
+        "SELECT count(*) FROM resident WHERE archived_at IS NULL AND review != ''")).scalar_one()
+    return {"households": households, "residents": residents, "review": review}
 
 
 def _party_counts(session: Session) -> dict[str, int]:

@@ -23,11 +23,13 @@ CHUNK = 900
 
 
 def char_body(name: str) -> str:
-    return " ".join(ch for ch in (name or "") if not ch.isspace())
+    """The name's characters, whitespace dropped, one token each (``str.split`` splits on exactly
+    the characters ``str.isspace`` calls whitespace)."""
+    return " ".join("".join((name or "").split()))
 
 
 def tri_body(name: str, id_number: str | None, phone: str, household_no: str, address: str) -> str:
-    return " | ".join(p for p in (name, id_number or "", phone, household_no, address) if p)
+    return " | ".join(filter(None, (name, id_number or "", phone, household_no, address)))
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:

@@ -8,6 +8,7 @@ gone and cannot be recovered. Messages never contain the number itself.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -15,9 +16,12 @@ from decimal import Decimal
 
 from commdesk.i18n import _
 
-__all__ = ["IdCheck", "normalise_id_text", "check_char", "upgrade_15", "check_id_number", "mask_id"]
+__all__ = ["IdCheck", "normalise_id_text", "check_char", "upgrade_15", "check_id_number", "valid_id_parts",
+           "mask_id"]
 
 _WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
+_ASCII_ZERO_SUM = sum(ord("0") * w for w in _WEIGHTS)   # the weighted sum of the digits' ASCII offsets
+_CHECK_ONLY = frozenset("0123456789Xx")
 _CHECK_CHARS = "10X98765432"
 _DIGITS = frozenset("0123456789")
 _MIN_YEAR = 1880
@@ -82,7 +86,12 @@ def check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits."""
     if len(first17) != 17 or not _is_digits(first17):
         raise ValueError("check_char needs exactly 17 ASCII digits")
-    total = sum(int(ch) * w for ch, w in zip(first17, _WEIGHTS))
+    return _check_char(first17)
+
+
+def _check_char(first17: str) -> str:
+    """``check_char`` for text already known to be 17 ASCII digits."""
+    total = sum(map(operator.mul, first17.encode("ascii"), _WEIGHTS)) - _ASCII_ZERO_SUM
     return _CHECK_CHARS[total % 11]
 
 
@@ -149,6 +158,8 @@ def check_id_number(raw: object, *, today: date | None = None) -> IdCheck:
     """Validate an ID number from any source; ``today`` is for tests (default: the real date)."""
     if raw is None:
         return _fail("empty")
+    if type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and raw[17] in _CHECK_ONLY:
+        return _checked(raw.replace("x", "X"), [], today)   # the usual cell: what the slow path would find
     if isinstance(raw, bool):
         return _fail("bad_chars")
     if isinstance(raw, (int, float, Decimal)):
@@ -163,10 +174,15 @@ def check_id_number(raw: object, *, today: date | None = None) -> IdCheck:
     if len(candidate) == 15:
         candidate = upgrade_15(candidate)
         notes.append("legacy15")
+    return _checked(candidate, notes, today)
+
+
+def _checked(candidate: str, notes: list[str], today: date | None) -> IdCheck:
+    """Birth date, check character and region of an 18-character candidate (17 ASCII digits + check)."""
     born = _birth_date(candidate, today or date.today())
     if born is None:
         return _fail("bad_birth_date")
-    if check_char(candidate[:17]) != candidate[17]:
+    if _check_char(candidate[:17]) != candidate[17]:
         return _fail("bad_checksum")
     if int(candidate[:2]) not in _PROVINCES:
         notes.append("unknown_region")
@@ -178,6 +194,21 @@ def check_id_number(raw: object, *, today: date | None = None) -> IdCheck:
         region_code=candidate[:6],
         notes=tuple(notes),
     )
+
+
+def valid_id_parts(raw: object, today: date) -> tuple[str, date, str] | None:
+    """The fast path of ``check_id_number`` for bulk imports: for the usual cell (18 ASCII
+    characters) that is valid, ``(number, birth_date, gender)`` exactly as ``check_id_number(raw,
+    today=today)`` reports them; ``None`` for anything else (which may still be valid: then call
+    ``check_id_number``)."""
+    if type(raw) is not str or len(raw) != 18 or not raw.isascii() or not raw[:17].isdigit() \
+            or raw[17] not in _CHECK_ONLY:
+        return None
+    number = raw.replace("x", "X")
+    born = _birth_date(number, today)
+    if born is None or _check_char(number[:17]) != number[17]:
+        return None
+    return number, born, "男" if int(number[16]) % 2 else "女"
 
 
 def mask_id(number: str | None) -> str:

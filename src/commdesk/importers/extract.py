@@ -8,8 +8,11 @@ review flag on the resident, never a guessed value.
 """
 from __future__ import annotations
 
+import gc
+import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,7 +22,7 @@ from commdesk.importers import normalise as norm
 from commdesk.importers.fields import KindSpec
 from commdesk.importers.layout import SheetPlan, merged_fill
 from commdesk.importers.reader import SourceSheet
-from commdesk.validation.idcard import check_id_number
+from commdesk.validation.idcard import check_id_number, valid_id_parts
 from commdesk.validation.phone import check_phone, split_phones
 
 _SUBTOTAL = re.compile(r"小计|合计|总计|共计|汇总|统计")
@@ -136,12 +139,93 @@ def _reliable_birth(raw: Any) -> date | None:
     return born if 1880 <= born.year and born <= date.today() else None
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while an import builds its many small objects (it
+    would otherwise scan the growing heap again and again: about a fifth of a 100,000-row walk).
+    Reference counting still frees everything that is not in a cycle; nested uses are fine."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class Memo:
+    """Per-import caches of the value normalisers, keyed by the raw text of a cell.
+
+    Registers repeat the same few values thousands of times (性别, 民族, 与户主关系, 政治面貌,
+    人员类别, dates, addresses carried over the members), and every normaliser here is a pure
+    function of the cell, so each distinct text is normalised once. Only ``str`` cells are cached
+    (``1``, ``1.0`` and ``True`` are equal as keys but not as cells); each cache stops growing at
+    ``LIMIT`` entries so a column of unique values costs no memory.
+
+    A cached normaliser takes a cell as the walker's ``_first`` would hand it over: an empty
+    cell (``""`` or ``None``) is normalised as ``None``.
+    """
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self.caches: dict[str, dict[str, Any]] = {}
+        #: the person fields that repeat together (gender … former name), see SheetWalker._tail_values
+        self.tails: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def of(self, fn: Callable[[Any], Any], key: str) -> Callable[[Any], Any]:
+        cache = self.caches.setdefault(key, {})
+        if "" not in cache:
+            cache[""] = fn(None)
+        empty = cache[""]
+        limit = self.LIMIT
+
+        def cached(value: Any) -> Any:
+            if type(value) is not str:
+                if value is None:
+                    return empty
+                return fn(None if value == "" else value)
+            got = cache.get(value, cache)
+            if got is cache:
+                got = fn(value)
+                if len(cache) < limit:
+                    cache[value] = got
+            return got
+
+        return cached
+
+
+def _household_text(value: Any) -> str:
+    return "" if norm.is_blank(value) else norm.text(value)
+
+
+def _name_info(value: Any) -> tuple[str, bool, bool]:
+    """(normalised name, looks like a name, unusual characters)."""
+    name = norm.name(value)
+    return name, norm.looks_like_name(name), norm.unusual_name(name)
+
+
+#: Person fields read through one ``itemgetter`` per row (in this order).
+_PERSON_KEYS = ("id_number", "birth_date", "gender", "ethnicity", "political", "education", "work_unit",
+                "hukou_type", "tags", "notes", "former_name", "relation")
+_PERSON_COUNT = len(_PERSON_KEYS)
+_HOUSEHOLD_KEYS = ("household_no", "grid", "estate", "building", "unit", "room", "address", "housing", "head_name")
+_ADDRESS_KEYS = ("address", "estate", "building", "unit", "room")
+_NUMBERS = re.compile(r"\d{1,3}")
+_MOBILE = re.compile(r"1[3-9]\d{9}")   # as validation.phone; used on 11 ASCII characters only
+
+
 class SheetWalker:
-    """Turns the rows of one data sheet into residents (appending to an ``Extraction``)."""
+    """Turns the rows of one data sheet into residents (appending to an ``Extraction``).
+
+    The per-row work is written for speed (a 100,000-row register): column positions are
+    resolved once, every value normaliser goes through the import's ``Memo``, and the checks
+    that classify a row (blank, repeated header, subtotal, footer …) run on the row's texts once.
+    """
 
     def __init__(self, kind: KindSpec, plan: SheetPlan, sheet: SourceSheet, result: Extraction,
                  households: dict[tuple[Any, ...], Household], ids_seen: dict[str, Resident],
-                 sheet_grid: str) -> None:
+                 sheet_grid: str, memo: Memo | None = None) -> None:
         self.kind = kind
         self.plan = plan
         self.sheet = sheet
@@ -152,11 +236,44 @@ class SheetWalker:
         self.mapping = plan.mapping()
         self.cols = {f: [i for i, k in self.mapping.items() if k == f] for f in set(self.mapping.values())}
         self.header_texts = {i: norm.text(c.label) for i, c in enumerate(plan.columns) if c.label}
+        width = max(self.header_texts, default=-1) + 1
+        # header text by position (None where there is none), for one C-level comparison per row
+        self.header_row = [self.header_texts.get(i) or None for i in range(width)]
+        self.header_same = max(2, len(self.mapping) // 2)
         self.width = len(plan.columns)
         self.ctx = _Ctx()
         self.blank_run: RowOutcome | None = None
         self.vertical = [m for m in sheet.merged if m[2] > m[0] and m[0] >= plan.data_start]
         self.merge_cache: dict[int, list[Any]] = {}
+        memo = memo if memo is not None else Memo()
+        self.memo = memo
+        self.tail_memo = memo.tails
+        self.n_name = memo.of(_name_info, "name")
+        self.n_former = memo.of(lambda v: norm.name(v)[:50], "former_name")
+        self.n_relation = memo.of(norm.relation, "relation")
+        self.n_household = memo.of(_household_text, "household")
+        self.n_date = memo.of(norm.parse_date, "birth_date")
+        self.n_gender = memo.of(norm.gender, "gender")
+        self.n_ethnicity = memo.of(norm.ethnicity, "ethnicity")
+        self.n_political = memo.of(norm.political, "political")
+        self.n_education = memo.of(lambda v: norm.short_text(v, 20), "education")
+        self.n_work_unit = memo.of(lambda v: norm.short_text(v, 100), "work_unit")
+        self.n_hukou = memo.of(norm.hukou_type, "hukou_type")
+        self.n_tags = memo.of(norm.tags, "tags")
+        self.n_notes = memo.of(lambda v: norm.short_text(v, 1000), "notes")
+        self.household_cols = [(key, tuple(self.cols[key])) for key in _HOUSEHOLD_KEYS if key in self.cols]
+        self.first_col = {key: cols[0] for key, cols in self.cols.items() if cols}
+        self.today = date.today()
+        # When each person and household field has at most one column (phones aside, as usual), a
+        # row's cells for them are picked by one itemgetter from the row padded with None (absent
+        # fields read the padding): the person fields in _PERSON_KEYS order, then the household ones.
+        self.household_keys = tuple(key for key, _cols in self.household_cols)
+        self.no_household_values = dict.fromkeys(self.household_keys, "")
+        self.pad_width = max((i for cols in self.cols.values() for i in cols), default=-1) + 1
+        self.row_getter: Callable[[list[Any]], tuple[Any, ...]] | None = None
+        if all(len(self.cols.get(k, ())) <= 1 for k in _PERSON_KEYS + self.household_keys):
+            self.row_getter = operator.itemgetter(*(self.cols[k][0] if k in self.cols else -1
+                                                    for k in _PERSON_KEYS + self.household_keys))
 
     # -- helpers --------------------------------------------------------------------------------
     def _first(self, row: list[Any], key: str) -> Any:
@@ -193,28 +310,27 @@ class SheetWalker:
         return row
 
     # -- classification ---------------------------------------------------------------------------
-    def _non_data(self, row: list[Any], texts: list[str]) -> str | None:
-        filled = [t for t in texts if t]
+    def _non_data(self, row: list[Any], texts: list[str], filled: list[str], joined: str,
+                  name_text: str) -> str | None:
+        """Why the row is not a person's row (None for a data row). ``texts``: ``norm.text`` of each
+        cell, ``filled`` the non-empty ones, ``joined`` those joined."""
         if not filled:
             return "blank"
-        name_text = norm.name(self._first(row, "name"))
-        distinct = set(filled)
-        if self.header_texts:
-            header = self.header_texts
-            same = sum(1 for i, t in enumerate(texts) if t and header.get(i) == t)
-            if same >= max(2, len(self.mapping) // 2):
-                return _("重复的表头行")
-        if all(re.fullmatch(r"\d{1,3}", t) for t in filled) and len(filled) >= 3:
+        if self.header_texts and sum(map(operator.eq, texts, self.header_row)) >= self.header_same:
+            return _("重复的表头行")
+        if 3 <= len(filled) and len(joined) <= 3 * len(filled) and all(_NUMBERS.fullmatch(t) for t in filled):
             numbers = [int(t) for t in filled]
             if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
                 return _("列序号行")
-        joined = "".join(filled)
-        if _SUBTOTAL.search(joined) and (not norm.looks_like_name(name_text) or _SUBTOTAL.search(name_text)):
+        if _SUBTOTAL.search(joined) and (not norm.looks_like_name(name_text)
+                                                   or _SUBTOTAL.search(name_text)):
             return _("小计/合计行")
-        if len(distinct) <= 3 and _FOOTER.match(filled[0]) and not self._has_person(row):
+        first = filled[0]
+        single = filled.count(first) == len(filled)   # one distinct value
+        if _FOOTER.match(first) and len(set(filled)) <= 3 and not self._has_person(row):
             return _("表尾（填表人/审核人/说明）")
-        if len(distinct) == 1 and not self._has_person(row):
-            heading = filled[0]
+        if single and not self._has_person(row):
+            heading = first
             if _SECTION_GRID.search(heading) and "grid" not in self.cols and len(heading) <= 20:
                 self.ctx.grid = heading
                 return _("分组标题行（网格：{grid}）").format(grid=heading)
@@ -231,15 +347,35 @@ class SheetWalker:
     # -- the walk -------------------------------------------------------------------------------------
     def walk(self, progress: Callable[[int], None] | None = None) -> None:
         start = self.plan.data_start
+        result = self.result
+        text = norm.text
+        n_name = self.n_name
+        name_cols = self.cols.get("name", ())
+        vertical = self.vertical
         for r, cells in self.sheet.rows():
             if r < start:
                 continue
-            self.result.rows_total += 1
+            result.rows_total += 1
             row = list(cells)
-            if self.vertical:
+            if vertical:
                 row = self._fill_vertical(r, row)
-            texts = [norm.text(v) for v in row]
-            reason = self._non_data(row, texts)
+            # norm.text of every cell; for text cells that is strip() unless an ideographic space is inside
+            texts = [v.strip() if type(v) is str else text(v) for v in row]
+            filled = [t for t in texts if t]
+            joined = "".join(filled)
+            if "\u3000" in joined:
+                texts = [text(v) for v in row]
+                filled = [t for t in texts if t]
+                joined = "".join(filled)
+            name_raw = None
+            for i in name_cols:
+                if i < len(row):
+                    value = row[i]
+                    if value is not None and value != "":
+                        name_raw = value
+                        break
+            name_info = n_name(name_raw) if name_raw is not None else ("", False, False)
+            reason = self._non_data(row, texts, filled, joined, name_info[0])
             row_no = r + 1
             if reason == "blank":
                 self._skip(row_no, "blank")
@@ -248,33 +384,56 @@ class SheetWalker:
             if reason:
                 self._skip(row_no, reason, raw=row)
                 continue
-            self._data_row(row_no, row)
-            if progress is not None and self.result.rows_total % 2000 == 0:
-                progress(self.result.rows_total)
+            self._data_row(row_no, row, name_info)
+            if progress is not None and result.rows_total % 2000 == 0:
+                progress(result.rows_total)
 
     def _household_values(self, row: list[Any]) -> dict[str, str]:
         out = {}
-        for key in ("household_no", "grid", "estate", "building", "unit", "room", "address", "housing",
-                    "head_name"):
-            if key in self.cols:
-                value = self._first(row, key)
-                out[key] = "" if norm.is_blank(value) else norm.text(value)
+        n_household = self.n_household
+        size = len(row)
+        for key, cols in self.household_cols:
+            value = None
+            for i in cols:
+                if i < size:
+                    cell = row[i]
+                    if cell is not None and cell != "":
+                        value = cell
+                        break
+            out[key] = "" if value is None else n_household(value)
         return out
 
-    def _data_row(self, row_no: int, row: list[Any]) -> None:
-        name = norm.name(self._first(row, "name"))
-        if not norm.looks_like_name(name):
+    def _data_row(self, row_no: int, row: list[Any], name_info: tuple[str, bool, bool]) -> None:
+        name, looks_like, unusual = name_info
+        if not looks_like:
             problems = [(self.cols["name"][0], "missing_name")] if "name" in self.cols else []
             self.result.outcomes.append(RowOutcome(self.plan.name, row_no, "rejected", "missing_name", raw=row,
                                                    problems=problems))
             return
-        values = self._household_values(row)
-        relation = norm.relation(self._first(row, "relation"))
+        if self.row_getter is not None:
+            size = len(row)
+            padded = row + [None] * (self.pad_width - size + 1) if size < self.pad_width else row + [None]
+            cells = self.row_getter(padded)
+            household_cells = cells[_PERSON_COUNT:]
+            if household_cells.count("") + household_cells.count(None) == len(household_cells):
+                values = self.no_household_values       # a member's row (never modified)
+            else:
+                n_household = self.n_household
+                values = {key: "" if cell is None or cell == "" else n_household(cell)
+                          for key, cell in zip(self.household_keys, household_cells)}
+        else:
+            values = self._household_values(row) if self.household_cols else {}
+            cells = tuple(self._first(row, key) for key in _PERSON_KEYS)
+        relation = self.n_relation(cells[11])
         if not relation and values.get("head_name") and norm.name(values["head_name"]) == name:
             relation = "户主"
-        household = self._household_for(row_no, relation, values)
+        current = self.ctx.household
+        if values is self.no_household_values and current is not None and relation != "户主":
+            household = current                 # what _household_for returns for a member's row
+        else:
+            household = self._household_for(row_no, relation, values)
         res = Resident(sheet=self.plan.name, row=row_no, name=name, household=household, relation=relation)
-        self._person_fields(res, row)
+        self._person_fields(res, row, unusual, cells)
         if res.problems or res.flags or len(self.result.residents) < 200:
             res.raw = row
         household.members.append(res)
@@ -288,8 +447,8 @@ class SheetWalker:
             ctx.grid = grid
         grid = grid or ctx.grid or self.sheet_grid
         number = values.get("household_no", "")
-        address_keys = ("address", "estate", "building", "unit", "room")
-        address = tuple(values.get(k, "") for k in address_keys)
+        get = values.get
+        address = (get("address", ""), get("estate", ""), get("building", ""), get("unit", ""), get("room", ""))
         current = ctx.household
         is_head = relation == "户主"
         if number:
@@ -304,7 +463,7 @@ class SheetWalker:
                 start_new = True
         if not start_new and current is not None:
             for key, value in values.items():   # a member's row fills what the head's row left blank
-                if value and not getattr(current, key, value) and key in address_keys + ("housing",):
+                if value and not getattr(current, key, value) and key in _ADDRESS_KEYS + ("housing",):
                     setattr(current, key, value)
             return current
         key: tuple[Any, ...] = ("no", grid, number) if number else ("row", self.plan.name, row_no)
@@ -325,73 +484,93 @@ class SheetWalker:
         return household
 
     def _col(self, key: str) -> int:
-        cols = self.cols.get(key)
-        return cols[0] if cols else -1
+        return self.first_col.get(key, -1)
 
-    def _person_fields(self, res: Resident, row: list[Any]) -> None:
-        first = self._first
+    def _tail_values(self, tail: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Normalised gender … former name of ``tail`` (cells in ``_PERSON_KEYS`` order from gender on).
+
+        Remembered when every cell is text or empty: a key of other cells could compare equal to
+        a different one (``1 == 1.0 == True``) yet normalise differently; a key of text never does.
+        """
+        gender, ethnicity, political, education, work_unit, hukou_type, tags, notes, former_name = tail
+        values = (self.n_gender(gender), self.n_ethnicity(ethnicity), self.n_political(political),
+                  self.n_education(education), self.n_work_unit(work_unit), self.n_hukou(hukou_type),
+                  self.n_tags(tags), self.n_notes(notes), self.n_former(former_name))
+        if len(self.tail_memo) < Memo.LIMIT and all(v is None or type(v) is str for v in tail):
+            self.tail_memo[tail] = values
+        return values
+
+    def _person_fields(self, res: Resident, row: list[Any], unusual: bool, cells: tuple[Any, ...]) -> None:
+        """The person's values from ``cells`` (the raw cells of ``_PERSON_KEYS``; empty is "" or None)."""
+        id_raw, born_raw = cells[0], cells[1]
+        # the fields that repeat (gender … former name) are normalised together, once per combination
+        tail = cells[2:11]
+        values = self.tail_memo.get(tail)
+        if values is None:
+            values = self._tail_values(tail)
+        ((stated, understood), ethnicity, (political, political_ok), education, work_unit, hukou_type, tags, notes,
+         former_name) = values
         problems = res.problems
-        if norm.unusual_name(res.name):
+        flags = res.flags
+        if unusual:
             problems.append((self._col("name"), "name_unusual"))
-            res.flags.append("name_unusual")
-        # ID number
-        id_raw = first(row, "id_number")
-        check = None
-        if id_raw is not None and not norm.is_blank(id_raw if isinstance(id_raw, str) else "x"):
-            check = check_id_number(id_raw)
+            flags.append("name_unusual")
+        # ID number ("" is blank too): the birth date and gender it gives
+        id_birth: date | None = None
+        id_gender: str | None = None
+        quick = valid_id_parts(id_raw, self.today)
+        if quick is not None:                      # the usual valid cell
+            res.id_number, id_birth, id_gender = quick
+        elif id_raw is not None and not norm.is_blank(id_raw if isinstance(id_raw, str) else "x"):
+            check = check_id_number(id_raw, today=self.today)
             if check.ok:
                 res.id_number = check.number
+                id_birth, id_gender = check.birth_date, check.gender
             else:
                 code = ID_FLAGS.get(check.problem or "", "id_invalid")
                 problems.append((self._col("id_number"), code))
                 raw_text = norm.text(id_raw)
-                res.flags.append(f"{code}:原表格中为 {raw_text}" if raw_text else code)
+                flags.append(f"{code}:原表格中为 {raw_text}" if raw_text else code)
                 if check.problem == "precision_lost":
-                    check = None
-                    born = _reliable_birth(id_raw)
-                    if born is not None:
-                        check = _PartialId(born)
-                else:
-                    check = None
+                    id_birth = _reliable_birth(id_raw)   # the digits that survived may give it
         # birth date
-        born, problem = norm.parse_date(first(row, "birth_date"))
+        born, problem = self.n_date(born_raw)
         if problem:
             code = "birth_date_partial" if problem == "partial" else "birth_date_invalid"
-            if not (check is not None and check.birth_date):
+            if not id_birth:
                 problems.append((self._col("birth_date"), code))
-                res.flags.append(code)
-        if born is not None and check is not None and check.birth_date and born != check.birth_date:
+                flags.append(code)
+        if born is not None and id_birth and born != id_birth:
             problems.append((self._col("birth_date"), "birth_date_conflict"))
-            res.flags.append("birth_date_conflict")
-        res.birth_date = born or (check.birth_date if check is not None else None)
+            flags.append("birth_date_conflict")
+        res.birth_date = born or id_birth
         # gender
-        stated, understood = norm.gender(first(row, "gender"))
         if not understood:
             problems.append((self._col("gender"), "gender_invalid"))
-            res.flags.append("gender_invalid")
-        id_gender = check.gender if check is not None else None
+            flags.append("gender_invalid")
         if stated and id_gender and stated != id_gender:
             problems.append((self._col("gender"), "gender_conflict"))
-            res.flags.append(f"gender_conflict:身份证号显示为{id_gender}")
+            flags.append(f"gender_conflict:身份证号显示为{id_gender}")
         res.gender = stated or id_gender or ""
         # the rest
-        res.ethnicity = norm.ethnicity(first(row, "ethnicity"))
-        res.political, ok = norm.political(first(row, "political"))
-        if not ok:
+        res.ethnicity = ethnicity
+        res.political = political
+        if not political_ok:
             problems.append((self._col("political"), "political_unknown"))
-            res.flags.append("political_unknown")
-        res.education = norm.short_text(first(row, "education"), 20)
-        res.work_unit = norm.short_text(first(row, "work_unit"), 100)
-        res.hukou_type = norm.hukou_type(first(row, "hukou_type"))
-        res.tags = norm.tags(first(row, "tags"))
-        res.notes = norm.short_text(first(row, "notes"), 1000)
-        res.former_name = norm.name(first(row, "former_name"))[:50]
-        self._phones(res, row)
+            flags.append("political_unknown")
+        res.education = education
+        res.work_unit = work_unit
+        res.hukou_type = hukou_type
+        res.tags = tags
+        res.notes = notes
+        res.former_name = former_name
+        if "phone" in self.cols:
+            self._phones(res, row)
         if res.id_number:
             earlier = self.ids_seen.get(res.id_number)
             if earlier is not None:
                 problems.append((self._col("id_number"), "duplicate_in_file"))
-                res.flags.append(f"duplicate_in_file:{earlier.sheet} 第 {earlier.row} 行")
+                flags.append(f"duplicate_in_file:{earlier.sheet} 第 {earlier.row} 行")
             else:
                 self.ids_seen[res.id_number] = res
 
@@ -402,6 +581,12 @@ class SheetWalker:
             if i >= len(row):
                 continue
             raw = row[i]
+            if type(raw) is str and len(raw) == 11 and raw.isascii() and _MOBILE.fullmatch(raw):
+                if raw not in numbers:         # a plain mobile number: what check_phone would return
+                    numbers.append(raw)
+                if bad:
+                    res.problems.append((i, "phone_invalid"))
+                continue
             if raw is None or raw == "" or (isinstance(raw, str) and norm.is_blank(raw)):
                 continue
             if isinstance(raw, str) and len(raw) <= 16:
@@ -426,12 +611,6 @@ class SheetWalker:
                 res.phone = raw_text[:40]
         if numbers:
             res.phone = "、".join(numbers)[:40]
-
-
-@dataclass(frozen=True)
-class _PartialId:
-    birth_date: date
-    gender: str | None = None
 
 
 def finish_households(result: Extraction) -> None:

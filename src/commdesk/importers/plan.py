@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.extract import Extraction, SheetWalker, finish_households, prepare_head
+from commdesk.importers.extract import Extraction, Memo, SheetWalker, finish_households, gc_paused, prepare_head
 from commdesk.importers.fields import get_kind
 from commdesk.importers.layout import SCAN_ROWS, ColumnPlan, SheetPlan, community_name, detect_sheet, \
     sheet_gives_grid
@@ -192,6 +192,7 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
     result = Extraction(warnings=list(source.warnings))
     households: dict[tuple[Any, ...], Any] = {}
     ids_seen: dict[str, Any] = {}
+    memo = Memo()
     sheets = {s.name: s for s in source.sheets}
     total = sum(max(sheets[p.name].height, 1) for p in plan.data_sheets()) or 1
     done_before = 0
@@ -202,7 +203,7 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
         if "name" not in sp.mapping().values():
             raise UserError(_("“{file}”工作表“{sheet}”：没有找到“姓名”列，请在映射步骤中指定").format(
                 file=source.path.name, sheet=sp.name))
-        walker = SheetWalker(spec, sp, sheet, result, households, ids_seen, sp.grid_from_sheet)
+        walker = SheetWalker(spec, sp, sheet, result, households, ids_seen, sp.grid_from_sheet, memo)
 
         def tick(n: int, base: int = done_before) -> None:
             if cancel is not None and cancel():
@@ -210,7 +211,8 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
             if progress is not None:
                 progress(min(n, total), total)
 
-        walker.walk(tick)
+        with gc_paused():
+            walker.walk(tick)
         result.warnings += sheet.warnings
         done_before = result.rows_total
         if hasattr(sheet, "unload"):

@@ -21,6 +21,7 @@ import csv
 import io
 import logging
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,6 +88,11 @@ class Source:
     def close(self) -> None:
         for sheet in self.sheets:
             sheet._calamine = None
+
+    def load_times(self) -> tuple[float, float]:
+        """Wall and CPU seconds spent so far loading sheets (calamine parses a sheet on first use)."""
+        sheets = [s for s in self.sheets if isinstance(s, _LazySheet)]
+        return sum(s.load_wall for s in sheets), sum(s.load_cpu for s in sheets)
 
 
 def open_source(path: str | Path) -> Source:
@@ -175,10 +181,20 @@ class _LazySheet(SourceSheet):
     _workbook: Any = None
     _path: Path | None = None
     _loaded: bool = False
+    load_wall: float = 0.0
+    load_cpu: float = 0.0
 
     def load(self) -> None:
         if self._loaded:
             return
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            self._load()
+        finally:
+            self.load_wall += time.perf_counter() - wall
+            self.load_cpu += time.process_time() - cpu
+
+    def _load(self) -> None:
         import python_calamine as pc
 
         try:

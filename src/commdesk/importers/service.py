@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,14 +26,16 @@ from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.extract import PROBLEM_LABELS, Extraction, Household as FileHousehold, \
+from commdesk.importers.extract import PROBLEM_LABELS, Extraction, Household as FileHousehold, gc_paused, \
     Resident as FileResident
 from commdesk.importers.plan import ImportCancelled, ImportPlan, build_plans, extract, remember_mappings, \
     _remembered
 from commdesk.importers.reader import open_source
 from commdesk.models import AuditEntry, Community, Grid, Household, ImportBatch, ImportBatchChange, Resident
 from commdesk.models.base import current_user, new_uuid, now
-from commdesk.models.household import RELATION_ORDER, join_tags, split_tags
+from commdesk.models.bulk import bulk_load, sql_value, uuid_hex_batch
+from commdesk.models.household import RELATION_ORDER, format_address, join_tags, split_tags
+from commdesk.search.index import char_body, tri_body
 
 log = logging.getLogger("commdesk.import")
 CHUNK = 2000
@@ -42,6 +46,29 @@ MERGE_FIELDS = (("name", "name"), ("gender", "gender"), ("ethnicity", "ethnicity
                 ("education", "education"), ("work_unit", "work_unit"), ("phone", "phone"),
                 ("hukou_type", "hukou_type"), ("tags", "tags"), ("former_name", "former_name"))
 _DEFAULTS = {"political_status": "群众", "ethnicity": "汉族", "hukou_type": "户籍"}
+_RECORD_COLUMNS = ("id", "uuid", "created_at", "updated_at", "updated_by")
+HOUSEHOLD_COLUMNS = _RECORD_COLUMNS + ("grid_id", "archived_at", "household_no", "estate", "building", "unit",
+                                       "room", "address", "housing", "status", "tags", "notes")
+RESIDENT_COLUMNS = _RECORD_COLUMNS + (
+    "archived_at", "household_id", "name", "former_name", "gender", "ethnicity", "birth_date", "id_number",
+    "relation", "rel_order", "political_status", "education", "work_unit", "phone", "hukou_type", "tags", "status",
+    "move_in_date", "move_out_date", "death_date", "notes", "review", "py_initials", "py_full")
+_NAME_AT = RESIDENT_COLUMNS.index("name")
+
+
+class _Clock:
+    """Wall and CPU seconds per phase of an import, added to ``timings`` (``phase`` / ``phase_cpu``)."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def lap(self, phase: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.timings[phase] = round(self.timings.get(phase, 0.0) + wall - self.wall, 3)
+        self.timings[f"{phase}_cpu"] = round(self.timings.get(f"{phase}_cpu", 0.0) + cpu - self.cpu, 3)
+        self.wall, self.cpu = wall, cpu
 
 
 @dataclass
@@ -81,6 +108,9 @@ class ImportSummary:
     backup_path: str = ""
     report_path: str = ""
     seconds: float = 0.0
+    #: wall and CPU seconds per phase: read, normalise (normalise + validate), prepare (matching and rows), insert,
+    #: index_rebuild, search_index, commit (each also as ``<phase>_cpu``)
+    timings: dict[str, float] = field(default_factory=dict)
 
     def accounted(self) -> int:
         return self.imported + self.merged + self.duplicates_skipped + self.skipped + self.rejected
@@ -162,7 +192,11 @@ class _Writer:
         self.changes: list[dict[str, Any]] = []
         self.touched: list[int] = []
         self.stamp = now()
+        self.stamp_text = sql_value(self.stamp)
         self.user = current_user()
+        self.uuids: list[str] = []
+        self.names: dict[str, tuple[str, str, str]] = {}
+        self.tags: dict[tuple[str, ...], str] = {}
 
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel():
@@ -243,6 +277,7 @@ class _Writer:
 
     # -- the write --------------------------------------------------------------------------------------------
     def write(self, result: Extraction) -> None:
+        clock = _Clock(self.summary.timings)
         grid_ids = self.grid_ids(result.grids)
         if result.households and not self.inserted["community"]:
             self.community_id()
@@ -250,8 +285,12 @@ class _Writer:
         households = self._existing_households(result, grid_ids)
         next_hid = (self.conn.execute(text("SELECT max(id) FROM household")).scalar() or 0) + 1
         next_rid = (self.conn.execute(text("SELECT max(id) FROM resident")).scalar() or 0) + 1
-        household_rows: list[dict[str, Any]] = []
-        resident_rows: list[dict[str, Any]] = []
+        first_rid = next_rid
+        household_rows: list[tuple[Any, ...]] = []
+        resident_rows: list[tuple[Any, ...]] = []
+        new_household_text: dict[int, tuple[str, str]] = {}    # household number and address, as stored
+        fts_rows: list[tuple[int, str, str]] = []             # new residents of new households: id, bodies
+        elsewhere: list[int] = []                              # new residents of households already stored
         heads: dict[int, str] = {}
         total = len(result.residents) or 1
         done = 0
@@ -261,14 +300,17 @@ class _Writer:
             target = households.get((fh.household_no, gid)) if fh.household_no else None
             if target is None and fh.household_no and gid is None:
                 target = households.get((fh.household_no, None))
-            matches = [self._match(r, by_id, by_name, target) for r in fh.members]
+            matches = [self._match(r, by_id, by_name, target) for r in fh.members] if by_id or by_name \
+                else [None] * len(fh.members)
             if target is None:
                 found = [m["household_id"] for m in matches if m is not None]
                 target = max(set(found), key=found.count) if found else None
             if target is None:
                 target = next_hid
                 next_hid += 1
-                household_rows.append(self._household_row(target, fh, gid))
+                row = self._household_row(target, fh, gid)
+                household_rows.append(row)
+                new_household_text[target] = (row[7], format_address(*row[8:13]))
                 self.inserted["household"].append(target)
                 self.summary.households_created += 1
             else:
@@ -279,6 +321,7 @@ class _Writer:
                         "SELECT name FROM resident WHERE household_id=:h AND relation='户主' AND archived_at IS NULL"
                         " AND status='在住' LIMIT 1"), {"h": target}).first()
                     heads[target] = head[0] if head else ""
+            stored = new_household_text.get(target)
             for res, match in zip(fh.members, matches):
                 done += 1
                 if match is not None:
@@ -290,43 +333,87 @@ class _Writer:
                     res.problems.append((-1, "second_head"))
                 if res.relation == "户主":
                     heads[target] = res.name
-                resident_rows.append(self._resident_row(next_rid, target, res))
+                row = self._resident_row(next_rid, target, res)
+                resident_rows.append(row)
+                if stored is not None:
+                    name = row[_NAME_AT]
+                    fts_rows.append((next_rid, tri_body(name, res.id_number, res.phone, *stored),
+                                     self.name_keys(res.name)[2]))
+                else:
+                    elsewhere.append(next_rid)
                 self.inserted["resident"].append(next_rid)
                 self.summary.imported += 1
                 next_rid += 1
             if self.progress is not None and done % 5000 < len(fh.members):
                 self.progress(done, total)
-        self._insert(Household.__table__, household_rows)
-        self._insert(Resident.__table__, resident_rows)
-        self.check_cancel()
+        clock.lap("prepare")
+        with bulk_load(self.conn, ("household", "resident"), len(resident_rows)):
+            self._insert("household", HOUSEHOLD_COLUMNS, household_rows)
+            self._insert("resident", RESIDENT_COLUMNS, resident_rows)
+            clock.lap("insert")
+            self.check_cancel()
+        clock.lap("index_rebuild")
+        self._index(first_rid, next_rid - 1, fts_rows, elsewhere + self.touched)
+        clock.lap("search_index")
+
+    def _index(self, first: int, last: int, fts_rows: list[tuple[int, str, str]], others: list[int]) -> None:
+        """The search index of the new residents (bodies built here, as ``reindex_residents`` would
+        build them from the stored rows) and of the others (read back from the database)."""
         from commdesk.search.index import reindex_residents
 
-        reindex_residents(self.conn, self.inserted["resident"] + self.touched)
+        if first <= last:
+            for table in ("resident_fts_tri", "resident_fts_char"):
+                self.conn.exec_driver_sql(f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?", (first, last))
+        for chunk in _chunks(fts_rows, CHUNK):
+            self.check_cancel()
+            self.conn.exec_driver_sql("INSERT INTO resident_fts_tri(rowid, body) VALUES (?, ?)",
+                                      [(rid, tri) for rid, tri, _char in chunk])
+            self.conn.exec_driver_sql("INSERT INTO resident_fts_char(rowid, body) VALUES (?, ?)",
+                                      [(rid, char) for rid, _tri, char in chunk])
+        reindex_residents(self.conn, others)
 
-    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
-        from commdesk.models.bulk import bulk_insert_dicts
+    def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        from commdesk.models.bulk import insert_sql
 
+        sql = insert_sql(table, columns)
         for chunk in _chunks(rows, CHUNK):
             self.check_cancel()
-            bulk_insert_dicts(self.conn, table, list(chunk))
+            self.conn.exec_driver_sql(sql, chunk)
 
-    def _household_row(self, hid: int, fh: FileHousehold, gid: int | None) -> dict[str, Any]:
-        return self._record(id=hid, household_no=fh.household_no[:40], grid_id=gid, estate=fh.estate[:100],
-                            building=fh.building[:20], unit=fh.unit[:20], room=fh.room[:20],
-                            address=fh.address[:300], housing=fh.housing or "自有", status="在住", tags="",
-                            notes="")
+    def _uuid(self) -> str:
+        if not self.uuids:
+            self.uuids = uuid_hex_batch(4096)
+        return self.uuids.pop()
 
-    def _resident_row(self, rid: int, hid: int, res: FileResident) -> dict[str, Any]:
-        from commdesk.search.pinyin import name_keys
+    def _household_row(self, hid: int, fh: FileHousehold, gid: int | None) -> tuple[Any, ...]:
+        """A row in ``HOUSEHOLD_COLUMNS`` order, values in storage form."""
+        return (hid, self._uuid(), self.stamp_text, self.stamp_text, self.user, gid, None,
+                fh.household_no[:40], fh.estate[:100], fh.building[:20], fh.unit[:20], fh.room[:20],
+                fh.address[:300], fh.housing or "自有", "在住", "", "")
 
-        initials, full = name_keys(res.name)
-        return self._record(
-            id=rid, household_id=hid, name=res.name[:50], former_name=res.former_name, gender=res.gender,
-            ethnicity=res.ethnicity, birth_date=res.birth_date, id_number=res.id_number, relation=res.relation[:10],
-            rel_order=RELATION_ORDER.get(res.relation, 99), political_status=res.political[:10],
-            education=res.education, work_unit=res.work_unit, phone=res.phone, hukou_type=res.hukou_type or "户籍",
-            tags=join_tags(res.tags), status="在住", move_in_date=None, move_out_date=None, death_date=None,
-            notes=res.notes, review="\n".join(res.flags), py_initials=initials[:50], py_full=full[:200])
+    def name_keys(self, name: str) -> tuple[str, str, str]:
+        """Stored pinyin initials and full pinyin of a name, and its one-character index body (the
+        name as stored, truncated to 50), once per distinct name."""
+        keys = self.names.get(name)
+        if keys is None:
+            from commdesk.search.pinyin import name_keys
+
+            initials, full = name_keys(name)
+            keys = self.names[name] = (initials[:50], full[:200], char_body(name[:50]))
+        return keys
+
+    def _resident_row(self, rid: int, hid: int, res: FileResident) -> tuple[Any, ...]:
+        """A row in ``RESIDENT_COLUMNS`` order, values in storage form."""
+        keys = self.name_keys(res.name)
+        tags = self.tags.get(res.tags)
+        if tags is None:
+            tags = self.tags[res.tags] = join_tags(res.tags)
+        born = res.birth_date
+        return (rid, self._uuid(), self.stamp_text, self.stamp_text, self.user, None, hid, res.name[:50],
+                res.former_name, res.gender, res.ethnicity, born.isoformat() if born is not None else None,
+                res.id_number, res.relation[:10], RELATION_ORDER.get(res.relation, 99), res.political[:10],
+                res.education, res.work_unit, res.phone, res.hukou_type or "户籍", tags, "在住",
+                None, None, None, res.notes, "\n".join(res.flags), keys[0], keys[1])
 
     def _match(self, res: FileResident, by_id: dict[str, dict[str, Any]],
                by_name: dict[str, list[dict[str, Any]]], target: int | None) -> dict[str, Any] | None:
@@ -466,6 +553,24 @@ def _summarise(summary: ImportSummary, result: Extraction) -> None:
     summary.warnings += result.warnings
 
 
+def _warm_pinyin() -> None:
+    """pypinyin loads its dictionaries when first imported (about 0.3 s): that happens in a thread
+    while the file is read (calamine parses without holding the GIL), not when the first row is
+    written. An import already under way in another thread just makes the writer wait for it."""
+    if "pypinyin" in sys.modules:
+        return
+
+    def load() -> None:
+        try:
+            from commdesk.search.pinyin import name_keys
+
+            name_keys("张")
+        except Exception:  # noqa: BLE001 - the writer's own import reports any real problem
+            log.debug("pinyin warm-up failed", exc_info=True)
+
+    threading.Thread(target=load, name="pinyin-warm-up", daemon=True).start()
+
+
 def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOptions | None = None,
                progress: Callable[[int, int], None] | None = None,
                cancel: Callable[[], bool] | None = None) -> ImportSummary:
@@ -474,6 +579,9 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
     if options.on_duplicate not in POLICIES:
         raise UserError(_("重复处理方式只能是 fill、update 或 skip"))
     started = time.perf_counter()
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    _warm_pinyin()
     path = source.path if isinstance(source, ImportPlan) else Path(source)
     kind = source.kind if isinstance(source, ImportPlan) else options.kind
     opened = open_source(path)
@@ -490,21 +598,34 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
             plan.community = community_name([line for s in sheets for line in s.title_lines] + [path.stem])
         if not plan.data_sheets():
             raise UserError(_("“{file}”中没有找到居民信息表（没有“姓名”“身份证号”等表头）").format(file=path.name))
+        clock.lap("read")
+        loaded = opened.load_times()
         result = extract(opened, plan, progress, cancel)
+        clock.lap("normalise")
+        # sheets loaded lazily during the walk count as reading
+        wall, cpu = (after - before for after, before in zip(opened.load_times(), loaded, strict=True))
+        for phase, sign in (("read", 1), ("normalise", -1)):
+            timings[phase] = round(timings[phase] + sign * wall, 3)
+            timings[f"{phase}_cpu"] = round(timings[f"{phase}_cpu"] + sign * cpu, 3)
     finally:
         opened.close()
-    summary = ImportSummary(file=path.name, kind=kind, dry_run=options.dry_run, on_duplicate=options.on_duplicate)
+    summary = ImportSummary(file=path.name, kind=kind, dry_run=options.dry_run, on_duplicate=options.on_duplicate,
+                            timings=timings)
     if not options.dry_run and options.backup and getattr(database, "path", None) is not None \
             and Path(database.path).exists():
         from commdesk.services.backup import backup_database
 
         summary.backup_path = str(backup_database(database, reason="before-import"))
+        clock.lap("backup")
     conn = database.engine.connect()
     try:
         trans = conn.begin()
         try:
             writer = _Writer(conn, summary, options.on_duplicate, path.name, plan.community, cancel, progress)
-            writer.write(result)
+            clock.lap("connect")
+            with gc_paused():
+                writer.write(result)
+            clock = _Clock(timings)
             _summarise(summary, result)
             if not options.dry_run:
                 summary.batch_id = _record_batch(conn, writer, summary, path, kind, options)
@@ -518,6 +639,7 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
                 trans.rollback()
             else:
                 trans.commit()
+            clock.lap("commit")
         except BaseException:
             trans.rollback()
             raise

@@ -8,13 +8,20 @@ and one audit entry themselves.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
 CHUNK = 5000
+#: Page cache (KiB) of a connection during a bulk load: index and FTS pages stay in memory.
+BULK_CACHE_KIB = 128 * 1024
+#: From this many new rows (and at least as many as the table holds), secondary indexes are
+#: dropped before the load and rebuilt after it: one sort instead of many random B-tree inserts.
+DEFER_INDEXES_FROM = 5000
 
 
 def insert_sql(table: str, cols: Sequence[str]) -> str:
@@ -57,3 +64,40 @@ def bulk_insert_dicts(conn: Connection, table: Table, rows: Sequence[Mapping[str
         return 0
     cols = tuple(rows[0].keys())
     return bulk_insert(conn, table.name, cols, (tuple(sql_value(r[c]) for c in cols) for r in rows), chunk)
+
+
+_UUID_VERSION_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_VERSION_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def uuid_hex_batch(n: int) -> list[str]:
+    """``n`` random version-4 UUIDs as 32 hex digits, as ``uuid.uuid4().hex`` (one urandom call)."""
+    data = os.urandom(16 * n)
+    clear, put = _UUID_VERSION_CLEAR, _UUID_VERSION_SET
+    return ["%032x" % ((int.from_bytes(data[i:i + 16], "big") & clear) | put) for i in range(0, 16 * n, 16)]
+
+
+@contextmanager
+def bulk_load(conn: Connection, tables: Sequence[str], new_rows: int) -> Iterator[None]:
+    """A larger page cache during a bulk load into ``tables`` and, for a load of at least
+    ``DEFER_INDEXES_FROM`` rows that is no smaller than what the tables hold, their secondary
+    indexes dropped before and rebuilt after (inside the caller's transaction: a rollback
+    restores them). Constraint indexes (``UNIQUE``, primary keys) stay."""
+    cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        indexes: list[Any] = []
+        if new_rows >= DEFER_INDEXES_FROM:
+            held = max(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in tables)
+            if new_rows >= held:
+                marks = ", ".join("?" for _t in tables)
+                indexes = conn.exec_driver_sql(
+                    f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})"
+                    " AND sql IS NOT NULL", tuple(tables)).all()
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        yield
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")

@@ -1,0 +1,172 @@
+"""The import's fast paths give exactly what the general code gives (ID numbers, phones, search
+bodies, cached normalisers), and the bulk load leaves the database as a plain load would."""
+from __future__ import annotations
+
+import csv
+import gc
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from commdesk.importers import ImportCancelled, ImportOptions, run_import
+from commdesk.models.db import open_database
+from commdesk.search.index import char_body, tri_body
+from commdesk.services.export_residents import resident_records
+from commdesk.validation.idcard import check_char, check_id_number, valid_id_parts
+from commdesk.validation.phone import check_phone
+
+TODAY = date(2024, 6, 15)
+WEIGHTS = tuple(2 ** (17 - i) % 11 for i in range(17))
+
+
+def _make_id(born: date, seq: int) -> str:
+    first17 = f"110105{born:%Y%m%d}{seq:03d}"
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_char_is_the_iso_7064_formula(first17: str) -> None:
+    assert check_char(first17) == "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+
+
+eighteen = st.one_of(
+    st.text(alphabet="0123456789Xx", min_size=18, max_size=18),
+    st.builds(lambda d, s, x: _make_id(d, s)[:17] + (x if x else _make_id(d, s)[17]),
+              st.dates(date(1850, 1, 1), date(2030, 1, 1)), st.integers(0, 999),
+              st.sampled_from(["", "", "x", "X", "0", "5"])))
+
+
+@given(eighteen)
+def test_id_fast_path_agrees_with_the_general_path(raw: str) -> None:
+    general = check_id_number(" " + raw, today=TODAY)  # a leading space takes the general path
+    assert check_id_number(raw, today=TODAY) == general
+    quick = valid_id_parts(raw, TODAY)
+    if general.ok:
+        assert quick == (general.number, general.birth_date, general.gender)
+    else:
+        assert quick is None
+
+
+@given(st.text(alphabet="0123456789", min_size=11, max_size=11))
+def test_mobile_fast_path_agrees_with_the_general_path(raw: str) -> None:
+    assert check_phone(raw) == check_phone(f" {raw} ")
+
+
+@given(st.text(max_size=12))
+def test_search_bodies_are_unchanged(name: str) -> None:
+    assert char_body(name) == " ".join(ch for ch in name if not ch.isspace())
+    parts = (name, None, "", "H01", name[:3])
+    assert tri_body(*parts) == " | ".join(p for p in (name, "", "", "H01", name[:3]) if p)
+
+
+def _write_xlsx(path: Path, rows: list[list[object]]) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("居民")
+    ws.write_row(0, 0, ["户号", "姓名", "与户主关系", "性别", "身份证号", "政治面貌"])
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            if isinstance(value, bool):
+                ws.write_boolean(r, c, value)
+            elif isinstance(value, (int, float)):
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, value)
+    wb.close()
+
+
+def test_cached_normalisers_keep_equal_cells_of_different_types_apart(tmp_path: Path) -> None:
+    """TRUE and 1 are equal as Python values but not as cells: TRUE is not a gender, 1 is 男."""
+    male = [_make_id(date(1980, 1, 1) + timedelta(days=i), 11 + 2 * i) for i in range(4)]
+    path = tmp_path / "类型.xlsx"
+    _write_xlsx(path, [["H1", "张一", "户主", True, male[0], "群众"],
+                       ["H1", "张二", "子", 1, male[1], "群众"],
+                       ["H1", "张三", "子", True, male[2], "群众"],
+                       ["H1", "张四", "子", "1", male[3], "群众"]])
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        summary = run_import(database, path, ImportOptions(backup=False))
+        with database.Session() as session:
+            by_name = {r["name"]: r for r in resident_records(session)}
+    finally:
+        database.close()
+    assert summary.imported == 4
+    assert summary.flag_counts == {"gender_invalid": 2}
+    assert [by_name[n]["issues"] for n in ("张一", "张二", "张三", "张四")] == \
+        [["gender_invalid"], [], ["gender_invalid"], []]
+    assert {r["gender"] for r in by_name.values()} == {"男"}
+
+
+def _big_csv(path: Path, rows: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["户号", "姓名", "与户主关系", "性别", "出生日期", "身份证号", "联系电话", "现住址"])
+        for i in range(rows):
+            head = i % 3 == 0
+            born = date(1950, 1, 1) + timedelta(days=i * 7)
+            out.writerow([f"H{i // 3:05d}", f"王{'一二三四五六七八九'[i % 9]}{'甲乙丙丁'[i % 4]}",
+                          "户主" if head else "子", "男", f"{born:%Y.%m.%d}", _make_id(born, (i % 500) * 2 + 1),
+                          f"139{i:08d}", f"幸福里{i // 3 % 40}栋{i // 3}室" if head else ""])
+
+
+def _indexes(database) -> list[tuple[str, str]]:
+    with database.engine.connect() as conn:
+        return conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                 "AND tbl_name IN ('household', 'resident') ORDER BY name")).all()
+
+
+def test_big_load_rebuilds_the_indexes_and_fills_the_search_index(tmp_path: Path) -> None:
+    path = tmp_path / "大台账.csv"
+    _big_csv(path, 6000)
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        before = _indexes(database)
+        gc_was = gc.isenabled()
+        summary = run_import(database, path, ImportOptions(backup=False))
+        assert gc.isenabled() == gc_was
+        assert summary.imported == 6000 and summary.households_created == 2000
+        assert _indexes(database) == before
+        assert {"read", "normalise", "prepare", "insert", "index_rebuild", "search_index", "commit"} \
+            <= set(summary.timings)
+        assert all(v >= 0 for v in summary.timings.values())
+        with database.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA cache_size")).scalar() == -32000   # restored
+            tri = conn.execute(text("SELECT rowid, body FROM resident_fts_tri ORDER BY rowid")).all()
+            chars = conn.execute(text("SELECT rowid, body FROM resident_fts_char ORDER BY rowid")).all()
+            stored = conn.execute(text(
+                "SELECT r.id, r.name, r.id_number, r.phone, h.household_no, h.address FROM resident r "
+                "JOIN household h ON h.id = r.household_id ORDER BY r.id")).all()
+        assert tri == [(r[0], tri_body(r[1], r[2], r[3], r[4], r[5])) for r in stored]
+        assert chars == [(r[0], char_body(r[1])) for r in stored]
+        with database.engine.connect() as conn:
+            plan = conn.execute(text("EXPLAIN QUERY PLAN SELECT id FROM resident WHERE id_number = '1'")).all()
+        assert "ix_resident_id_number" in str(plan)
+    finally:
+        database.close()
+
+
+def test_cancelled_big_load_leaves_indexes_and_rows_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "大台账.csv"
+    _big_csv(path, 6000)
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        before = _indexes(database)
+        polls: list[int] = []
+        run_import(database, path, ImportOptions(backup=False, dry_run=True),
+                   cancel=lambda: polls.append(1) is not None)          # counts the polls of a whole run
+        calls = iter(range(len(polls)))
+        # cancelled at the last poll: after the rows are inserted and the indexes dropped and rebuilt
+        with pytest.raises(ImportCancelled):
+            run_import(database, path, ImportOptions(backup=False), cancel=lambda: next(calls) == len(polls) - 1)
+        assert _indexes(database) == before
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM resident")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM household")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM resident_fts_tri")).scalar() == 0
+    finally:
+        database.close()

@@ -8,6 +8,8 @@ same run, and prints JSON:
 
 - a community-size ledger (one grid, ~10,000 residents) to xlsx (target ≤ 2 s) and PDF (≤ 3 s);
   baselines: openpyxl normal mode (and write-only mode, for the writer choice) / one big Table;
+  ``xlsxwriter_floor``: the same cells through XlsxWriter's cell API alone (no query, no app logic),
+  what any writer built on that API would need at least (the ledger writes its data rows itself);
 - the whole street office (~300,000 residents) to xlsx (≤ 40 s) and PDF (≤ 90 s), each in a
   child process that reports its peak memory (≤ 300 MB); baseline: openpyxl normal mode
   (and one big Table, given --baseline-timeout seconds);
@@ -201,6 +203,56 @@ def baseline_openpyxl(db: Any, out: Path, filters: dict[str, Any], write_only: b
     wb.save(out)
 
 
+def xlsxwriter_cells(db: Any, filters: dict[str, Any]) -> tuple[list[Any], list[list[Any]]]:
+    """The ledger's cells as XlsxWriter takes them (display text, numbers, datetimes; None = empty)."""
+    from commdesk.reports import Row, format_cell
+
+    ledger, params, columns = _ledger_rows(db, "households", filters)
+    rows: list[list[Any]] = []
+    with db.Session() as s:
+        for item in ledger.rows(s, params):
+            if not isinstance(item, Row):
+                continue
+            cells: list[Any] = []
+            for col, v in zip(columns, item.values):
+                if v is None or v == "" or (col.group_level and not item.first):
+                    cells.append(None)
+                elif col.kind == "date":
+                    cells.append(datetime(v.year, v.month, v.day))
+                elif col.kind in ("int", "seq", "number"):
+                    cells.append(v)
+                else:
+                    cells.append(format_cell(col, v, True))
+            rows.append(cells)
+    return list(columns), rows
+
+
+def xlsxwriter_floor(out: Path, columns: list[Any], rows: list[list[Any]]) -> int:
+    """XlsxWriter alone (constant-memory mode, one call per non-empty cell, a format per column), no
+    app logic: the floor of any writer that goes through XlsxWriter's cell API."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    ws = wb.add_worksheet("台账")
+    formats = [wb.add_format({"border": 1, "num_format": "yyyy-mm-dd" if c.kind == "date" else "@"}) for c in columns]
+    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
+    cells = 0
+    for r, values in enumerate(rows, start=3):
+        for c, v in enumerate(values):
+            if v is None:
+                continue
+            cells += 1
+            if isinstance(v, str):
+                write_string(r, c, v, formats[c])
+            elif isinstance(v, datetime):
+                write_datetime(r, c, v, formats[c])
+            else:
+                write_number(r, c, v, formats[c])
+    wb.close()
+    return cells
+
+
 def baseline_big_table(db: Any, out: Path, filters: dict[str, Any]) -> None:
     """One platypus Table with every row (repeatRows=1), the way a first version would do it."""
     from reportlab.lib.pagesizes import A4, landscape
@@ -306,6 +358,11 @@ def child(task: str, db_path: str, out: str) -> None:
             seconds, _ = timed(baseline_big_table, db, Path(out), {})
         elif task == "monthly-orm":
             seconds, _ = timed(baseline_monthly, db)
+        elif task == "xlsxwriter-floor":
+            columns, rows = xlsxwriter_cells(db, {})
+            seconds, cells = timed(xlsxwriter_floor, Path(out), columns, rows)
+            seconds["cells"] = cells
+            seconds["note"] = "peak_mb includes every cell held in memory before the timed write"
         else:
             raise SystemExit(f"unknown task {task}")
     finally:
@@ -366,6 +423,10 @@ def main() -> int:
         export_ledger(db, "households", "xlsx", OUT / "warmup.xlsx", filters={"grid": "第02网格"})  # imports, caches
         r: dict[str, Any] = {}
         r["xlsx_xlsxwriter"], _ = timed(export_ledger, db, "households", "xlsx", OUT / "grid.xlsx", filters=grid)
+        columns, cells = xlsxwriter_cells(db, grid)
+        r["xlsxwriter_floor"], n = timed(xlsxwriter_floor, OUT / "grid_floor.xlsx", columns, cells)
+        r["xlsxwriter_floor"]["cells"] = n
+        del cells
         r["xlsx_baseline_openpyxl_normal"], _ = timed(baseline_openpyxl, db, OUT / "grid_openpyxl.xlsx", grid)
         r["xlsx_openpyxl_write_only"], _ = timed(baseline_openpyxl, db, OUT / "grid_openpyxl_wo.xlsx", grid, True)
         r["pdf"], _ = timed(export_ledger, db, "households", "pdf", OUT / "grid.pdf", filters=grid)
@@ -385,6 +446,7 @@ def main() -> int:
     if not args.quick:
         full: dict[str, Any] = {}
         full["xlsx"] = run_child("xlsx", db_path, OUT / "all.xlsx", None)
+        full["xlsxwriter_floor"] = run_child("xlsxwriter-floor", db_path, OUT / "all_floor.xlsx", None)
         full["pdf"] = run_child("pdf", db_path, OUT / "all.pdf", None)
         full["xlsx_baseline_openpyxl_normal"] = run_child("openpyxl", db_path, OUT / "all_openpyxl.xlsx",
                                                           args.baseline_timeout)

@@ -1,8 +1,8 @@
 """A ledger's data rows as worksheet XML, spliced into the workbook XlsxWriter writes.
 
 XlsxWriter spends ~10 µs on a cell (a cell object, dimension checks, one XML writer call per
-attribute): 31 s of CPU for the 3.1 million cells of a street office's ledger, against 40 s for
-the whole export. A ledger's data rows are plain, so :class:`SheetRows` writes them itself —
+attribute): 33 s of CPU for the 3.3 million cells of a street office's ledger (``xlsxwriter_floor``
+in ``benchmarks/bench_reports.py``), against 40 s for the whole export. A ledger's data rows are plain, so :class:`SheetRows` writes them itself —
 the ``<row>``/``<c>`` elements XlsxWriter writes in constant-memory mode, byte for byte (inline
 strings with its escapes, numbers, Excel serial dates, the cell formats' style indexes) — into a
 temporary file, ~1 µs a cell. XlsxWriter still writes everything else (title, header, merged

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,7 @@ class Progress:
         self._cancel = threading.Event()
 
     def update(self, done: int, total: int, text: str = "") -> None:
-        self._bridge.progress.emit(_Delivery(self._op, done=done, total=total or 0, text=text))
+        self._bridge.post(_Delivery(self._op, done=done, total=total or 0, text=text, is_progress=True))
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -44,33 +45,50 @@ class Progress:
 
 
 class _Delivery:
-    """One payload object per signal: PySide6 mishandles the reference count of ``None`` passed
-    as a queued ``Signal(object)`` argument (Python 3.11 then aborts in none_dealloc)."""
+    """What the database thread hands to the GUI thread: a result, an error or progress."""
 
-    __slots__ = ("op", "result", "error", "done", "total", "text")
+    __slots__ = ("op", "result", "error", "done", "total", "text", "is_progress")
 
     def __init__(self, op: Op, result: object = None, error: BaseException | None = None, done: int = 0,
-                 total: int = 0, text: str = "") -> None:
+                 total: int = 0, text: str = "", is_progress: bool = False) -> None:
         self.op, self.result, self.error = op, result, error
         self.done, self.total, self.text = done, total, text
+        self.is_progress = is_progress
 
 
 class _Bridge(QObject):
-    finished = Signal(object)   # _Delivery
-    progress = Signal(object)   # _Delivery
+    """Carries deliveries from the database thread to the GUI thread.
+
+    The worker never passes a Python object through a Qt signal: Qt copies a queued signal's
+    arguments while it holds the sender's connection lock (one of a small pool shared by address),
+    and copying a Python object needs the GIL. If the GUI thread, holding the GIL, was connecting
+    any signal of an object whose lock is the same, both threads waited for ever (seen as a frozen
+    window). So deliveries go through a thread-safe queue and the signal carries no arguments."""
+
+    wake = Signal()
 
     def __init__(self) -> None:
         super().__init__()
-        self.finished.connect(self._on_finished)
-        self.progress.connect(self._on_progress)
+        self._queue: queue.SimpleQueue[_Delivery] = queue.SimpleQueue()
+        self.wake.connect(self._drain)
 
-    def _on_finished(self, d: _Delivery) -> None:
-        d.op._deliver(d.result, d.error)
+    def post(self, delivery: _Delivery) -> None:
+        """Any thread: queue a delivery and wake the GUI thread."""
+        self._queue.put(delivery)
+        self.wake.emit()
 
-    def _on_progress(self, d: _Delivery) -> None:
-        op = d.op
-        if op._on_progress is not None and op._alive():
-            op._on_progress(d.done, d.total, d.text)
+    def _drain(self) -> None:
+        while True:
+            try:
+                d = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if d.is_progress:
+                op = d.op
+                if op._on_progress is not None and op._alive():
+                    op._on_progress(d.done, d.total, d.text)
+            else:
+                d.op._deliver(d.result, d.error)
 
 
 class AppSignals(QObject):
@@ -108,7 +126,7 @@ class Runner:
         except BaseException as exc:  # noqa: BLE001 - delivered to the GUI thread
             result, error = None, exc
         # the op counts as pending until its result has been delivered on the GUI thread
-        self._bridge.finished.emit(_Delivery(op, result, error))
+        self._bridge.post(_Delivery(op, result, error))
 
     def _delivered(self) -> None:
         with self._lock:

@@ -46,7 +46,8 @@ def format_address(estate: str, building: str, unit: str, room: str, address: st
 
 class Household(RecordMixin, Base):
     __tablename__ = "household"
-    __table_args__ = (Index("ix_household_grid_no", "grid_id", "household_no"),)
+    # status and archived_at make it covering for counts of live households by grid (the dashboard)
+    __table_args__ = (Index("ix_household_grid_no", "grid_id", "household_no", "status", "archived_at"),)
 
     household_no: Mapped[str] = mapped_column(String(40), default="", index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
@@ -73,10 +74,13 @@ class Household(RecordMixin, Base):
 class Resident(RecordMixin, Base):
     __tablename__ = "resident"
     __table_args__ = (
-        Index("ix_resident_order", "household_id", "rel_order", "id"),
+        # the ledger's walk in household order; status and archived_at make it covering for its
+        # filters and for counting live residents (the dashboard)
+        Index("ix_resident_order", "household_id", "rel_order", "id", "status", "archived_at"),
         Index("ix_resident_name_birth", "name", "birth_date"),
-        # the dashboard's counts (partial: only live records; the review index holds only flagged ones)
-        Index("ix_resident_live_status", "status", sqlite_where=text("archived_at IS NULL")),
+        # the dashboard's count of flagged residents (partial: holds only the few flagged ones). No
+        # index on status: nearly every resident is 在住, and without ANALYZE SQLite would take such
+        # an index for a selective one and walk it in the ledger's queries.
         Index("ix_resident_review", "review", sqlite_where=text("archived_at IS NULL AND review != ''")),
     )
 

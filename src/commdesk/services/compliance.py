@@ -12,7 +12,7 @@ period is over and it was not), ``due`` (the current period, not yet held), ``up
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -130,11 +130,12 @@ def _counts(session: Session, year: int) -> tuple[dict[tuple[int, str], list[int
     its own (branch, group, kind, month) group, so a GROUP BY would only add a sort."""
     by_branch: dict[tuple[int, str], list[int]] = {}
     by_group: dict[tuple[int, str], list[int]] = {}
-    for org, grp, kind, start in session.execute(text(
-            "SELECT org_id, group_id, kind, start_at FROM meeting"
-            " WHERE archived_at IS NULL AND start_at >= :a AND start_at < :b"),
-            {"a": f"{year:04d}-01-01", "b": f"{year + 1:04d}-01-01"}):
-        month = start.month if isinstance(start, (date, datetime)) else int(str(start)[5:7])
+    rows = session.execute(text(
+        "SELECT org_id, group_id, kind, substr(start_at, 6, 2) FROM meeting"
+        " WHERE archived_at IS NULL AND start_at >= :a AND start_at < :b"),
+        {"a": f"{year:04d}-01-01", "b": f"{year + 1:04d}-01-01"}).all()  # one fetch, not row by row
+    for org, grp, kind, mm in rows:
+        month = int(mm)
         if org is not None:
             by_branch.setdefault((org, kind), [0] * 13)[month] += 1
         if grp is not None:

@@ -1,4 +1,4 @@
-"""dashboard indexes: live residents by status, residents needing review, a center's recent visits
+"""dashboard indexes: residents needing review, a center's recent visits
 
 Revision ID: 0005
 Revises: 0004
@@ -19,8 +19,6 @@ _REVIEW = "archived_at IS NULL AND review != ''"
 
 def upgrade() -> None:
     with op.batch_alter_table('resident', schema=None) as batch_op:
-        batch_op.create_index('ix_resident_live_status', ['status'], unique=False,
-                              sqlite_where=sa.text(_LIVE), postgresql_where=sa.text(_LIVE))
         batch_op.create_index('ix_resident_review', ['review'], unique=False,
                               sqlite_where=sa.text(_REVIEW), postgresql_where=sa.text(_REVIEW))
     with op.batch_alter_table('visit', schema=None) as batch_op:
@@ -33,4 +31,3 @@ def downgrade() -> None:
         batch_op.drop_index('ix_visit_center_date')
     with op.batch_alter_table('resident', schema=None) as batch_op:
         batch_op.drop_index('ix_resident_review')
-        batch_op.drop_index('ix_resident_live_status')

@@ -200,6 +200,9 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
         if cancel is not None and cancel():
             raise ImportCancelled(_("导入已取消，数据库没有任何改动"))
         sheet = sheets[sp.name]
+        load = getattr(sheet, "load", None)
+        if load is not None:
+            load()      # its merged ranges are known once it is loaded (the walker fills them in)
         if "name" not in sp.mapping().values():
             raise UserError(_("“{file}”工作表“{sheet}”：没有找到“姓名”列，请在映射步骤中指定").format(
                 file=source.path.name, sheet=sp.name))

@@ -260,3 +260,13 @@ def test_page_fits_1366x768(qtbot: Any, window: Any) -> None:
     scroll = page.findChild(QScrollArea, "settingsScroll")
     content = scroll.widget()
     assert content.sizeHint().height() <= scroll.viewport().height(), "the settings need scrolling at 1366x768"
+
+
+def test_file_menu_opens_the_settings_page(qtbot: Any, window: Any) -> None:
+    from commdesk.ui.settings_page import SettingsPage
+
+    action = next(a for a in window.menu_file.actions() if a.text() == "设置…")
+    assert action.shortcut().toString() == "Ctrl+,"
+    action.trigger()
+    assert window.stack.currentWidget() is window.page(SettingsPage)
+    assert window.nav.currentItem().text() == "设置"

@@ -19,7 +19,7 @@ SHORTCUT_HELP = (
     ("Ctrl+F", "搜索"), ("Ctrl+N", "新建户"), ("Ctrl+Shift+N", "添加家庭成员"), ("F2", "编辑居民"),
     ("Ctrl+E", "编辑户"), ("Ctrl+M", "迁到他户"), ("Ctrl+D", "登记迁入/迁出/死亡"), ("Delete", "归档居民"),
     ("Ctrl+Delete", "归档整户"), ("Ctrl+Shift+R", "恢复"), ("F5", "刷新"), ("Ctrl+1…9", "切换页面"),
-    ("Ctrl+B", "备份数据库"), ("Ctrl+Q", "退出"),
+    ("Ctrl+B", "备份数据库"), ("Ctrl+,", "设置"), ("Ctrl+Q", "退出"),
 )
 
 
@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
         add(menu, "从备份恢复…", self.restore_from_backup)
         add(menu, "检查数据库完整性", self.check_database)
         menu.addSeparator()
+        add(menu, "设置…", self.open_settings, "Ctrl+,")
+        menu.addSeparator()
         add(menu, "退出", self.close, "Ctrl+Q")
         self.menu_data = self.menuBar().addMenu(_("数据(&D)"))
         add(self.menu_data, "导入旧台账…", self.open_import, "Ctrl+I")
@@ -205,6 +207,12 @@ class MainWindow(QMainWindow):
         self.batches_dialog = dialog
         dialog.show()
         return dialog
+
+    def open_settings(self) -> None:
+        from commdesk.ui.settings_page import SettingsPage
+
+        if self.has_page(SettingsPage):
+            self.show_page(SettingsPage)
 
     def show_review(self) -> None:
         from commdesk.ui.ledger_page import LedgerPage

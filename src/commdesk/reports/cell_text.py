@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from commdesk.reports.ledger import Column, format_cell
@@ -59,8 +59,3 @@ def text_converter(column: Column, masked: bool) -> Convert:
     if kind in ("id", "phone"):
         return lambda value: "" if value is None or value == "" else str(value)
     return lambda value: format_cell(column, value, masked)
-
-
-def is_plain_date(value: Any) -> bool:
-    """A ``date`` (not a ``datetime``): the common case of a date column."""
-    return value.__class__ is date or (isinstance(value, date) and not isinstance(value, datetime))

@@ -32,7 +32,7 @@ from commdesk.reports.ledger import Column
 #: XlsxWriter's string limit (UTF-16 units); longer strings are cut, as ``write_string`` does.
 STRING_MAX = 32767
 _FLUSH_ROWS = 2000
-_CACHE_LIMIT = 4096
+_CACHE_LIMIT = 1024
 
 # XlsxWriter's escapes (xmlwriter.py, utility.py): _xHHHH_ for control characters (and for text
 # that already looks like one), xml:space="preserve" for leading/trailing whitespace, &<> in data.

@@ -170,3 +170,51 @@ def test_cancelled_big_load_leaves_indexes_and_rows_as_before(tmp_path: Path) ->
             assert conn.execute(text("SELECT count(*) FROM resident_fts_tri")).scalar() == 0
     finally:
         database.close()
+
+
+texts = st.text(alphabet=st.sampled_from("王芳 \u3000|栋单元室1aX-"), max_size=6)
+
+
+@given(st.lists(st.tuples(texts, st.one_of(st.none(), texts), texts, texts, texts, texts, texts, texts, texts),
+                min_size=1, max_size=8))
+def test_trigram_body_in_sql_is_tri_body(rows: list[tuple]) -> None:
+    import sqlite3
+
+    from commdesk.models.household import format_address
+    from commdesk.search.index import TRI_BODY_SQL
+
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE household (id INTEGER PRIMARY KEY, household_no TEXT, estate TEXT, building TEXT,"
+               " unit TEXT, room TEXT, address TEXT)")
+    db.execute("CREATE TABLE resident (id INTEGER PRIMARY KEY, household_id INTEGER, name TEXT, id_number TEXT,"
+               " phone TEXT)")
+    for i, (name, idn, phone, hno, estate, building, unit, room, address) in enumerate(rows, start=1):
+        db.execute("INSERT INTO household VALUES (?, ?, ?, ?, ?, ?, ?)", (i, hno, estate, building, unit, room, address))
+        db.execute("INSERT INTO resident VALUES (?, ?, ?, ?, ?)", (i, i, name, idn, phone))
+    got = db.execute(f"SELECT {TRI_BODY_SQL} FROM resident r JOIN household h ON h.id = r.household_id"
+                     " ORDER BY r.id").fetchall()
+    assert [g[0] for g in got] == [tri_body(name, idn, phone, hno, format_address(estate, building, unit, room,
+                                                                                     address))
+                                   for name, idn, phone, hno, estate, building, unit, room, address in rows]
+
+
+def test_failure_while_indexing_in_the_background_leaves_the_database_as_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import commdesk.search.index as index
+
+    path = tmp_path / "大台账.csv"
+    _big_csv(path, 6000)
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        before = _indexes(database)
+        monkeypatch.setattr(index, "FILL_TRI_RANGE_SQL", "INSERT INTO no_such_table VALUES (?, ?)")
+        with pytest.raises(Exception, match="no_such_table"):
+            run_import(database, path, ImportOptions(backup=False))
+        assert _indexes(database) == before
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM resident")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM resident_fts_char")).scalar() == 0
+        monkeypatch.undo()
+        assert run_import(database, path, ImportOptions(backup=False)).imported == 6000   # the connection is usable
+    finally:
+        database.close()

@@ -199,6 +199,16 @@ def _household_text(value: Any) -> str:
     return "" if norm.is_blank(value) else norm.text(value)
 
 
+def _date_cell(value: Any) -> tuple[date | None, str]:
+    """``norm.parse_date`` (text goes straight to the parser: the Memo is its cache)."""
+    if type(value) is str:
+        return _parse_date_text(value)
+    return norm.parse_date(value)
+
+
+_parse_date_text = norm._parse_date_text.__wrapped__
+
+
 def _name_info(value: Any) -> tuple[str, bool, bool]:
     """(normalised name, looks like a name, unusual characters)."""
     name = norm.name(value)
@@ -252,7 +262,7 @@ class SheetWalker:
         self.n_former = memo.of(lambda v: norm.name(v)[:50], "former_name")
         self.n_relation = memo.of(norm.relation, "relation")
         self.n_household = memo.of(_household_text, "household")
-        self.n_date = memo.of(norm.parse_date, "birth_date")
+        self.n_date = memo.of(_date_cell, "birth_date")
         self.n_gender = memo.of(norm.gender, "gender")
         self.n_ethnicity = memo.of(norm.ethnicity, "ethnicity")
         self.n_political = memo.of(norm.political, "political")
@@ -262,6 +272,9 @@ class SheetWalker:
         self.n_tags = memo.of(norm.tags, "tags")
         self.n_notes = memo.of(lambda v: norm.short_text(v, 1000), "notes")
         self.household_cols = [(key, tuple(self.cols[key])) for key in _HOUSEHOLD_KEYS if key in self.cols]
+        phone_cols = self.cols.get("phone", [])
+        #: the phone column when there is exactly one, -1 when there is none, -2 when there are several
+        self.phone_col = phone_cols[0] if len(phone_cols) == 1 else (-1 if not phone_cols else -2)
         self.first_col = {key: cols[0] for key, cols in self.cols.items() if cols}
         self.today = date.today()
         # When each person and household field has at most one column (phones aside, as usual), a
@@ -346,17 +359,33 @@ class SheetWalker:
 
     # -- the walk -------------------------------------------------------------------------------------
     def walk(self, progress: Callable[[int], None] | None = None) -> None:
+        """One pass over the sheet's rows. The common case (a person's row) runs inline with the
+        values it needs held in locals; everything unusual goes through the helper methods."""
         start = self.plan.data_start
+        sheet_name = self.plan.name
         result = self.result
+        outcomes = result.outcomes
+        residents = result.residents
         text = norm.text
         n_name = self.n_name
+        n_relation = self.n_relation
+        n_household = self.n_household
         name_cols = self.cols.get("name", ())
+        name_col = name_cols[0] if len(name_cols) == 1 else -1
         vertical = self.vertical
-        for r, cells in self.sheet.rows():
+        non_data = self._non_data
+        row_getter = self.row_getter
+        pad_width = self.pad_width
+        no_household_values = self.no_household_values
+        household_keys = self.household_keys
+        household_count = len(household_keys)
+        has_head_name = "head_name" in household_keys
+        ctx = self.ctx
+        person_fields = self._person_fields
+        for r, row in self.sheet.rows():     # each row a fresh list (merged cells are filled into it)
             if r < start:
                 continue
             result.rows_total += 1
-            row = list(cells)
             if vertical:
                 row = self._fill_vertical(r, row)
             # norm.text of every cell; for text cells that is strip() unless an ideographic space is inside
@@ -367,15 +396,12 @@ class SheetWalker:
                 texts = [text(v) for v in row]
                 filled = [t for t in texts if t]
                 joined = "".join(filled)
-            name_raw = None
-            for i in name_cols:
-                if i < len(row):
-                    value = row[i]
-                    if value is not None and value != "":
-                        name_raw = value
-                        break
-            name_info = n_name(name_raw) if name_raw is not None else ("", False, False)
-            reason = self._non_data(row, texts, filled, joined, name_info[0])
+            if name_col >= 0:
+                name_raw = row[name_col] if name_col < len(row) else None
+            else:
+                name_raw = self._first(row, "name")
+            name, looks_like, unusual = n_name(name_raw)
+            reason = non_data(row, texts, filled, joined, name)
             row_no = r + 1
             if reason == "blank":
                 self._skip(row_no, "blank")
@@ -384,7 +410,40 @@ class SheetWalker:
             if reason:
                 self._skip(row_no, reason, raw=row)
                 continue
-            self._data_row(row_no, row, name_info)
+            if not looks_like:
+                problems = [(self.cols["name"][0], "missing_name")] if "name" in self.cols else []
+                outcomes.append(RowOutcome(sheet_name, row_no, "rejected", "missing_name", raw=row,
+                                           problems=problems))
+                continue
+            # a person's row: the cells of its fields, and its household's values
+            if row_getter is not None:
+                size = len(row)
+                cells = row_getter(row + [None] * (pad_width - size + 1) if size < pad_width else row + [None])
+                household_cells = cells[_PERSON_COUNT:]
+                if household_cells.count("") + household_cells.count(None) == household_count:
+                    values = no_household_values       # a member's row (never modified)
+                else:
+                    values = {key: "" if cell is None or cell == "" else n_household(cell)
+                              for key, cell in zip(household_keys, household_cells)}
+            else:
+                values = self._household_values(row) if self.household_cols else {}
+                cells = tuple(self._first(row, key) for key in _PERSON_KEYS)
+            relation = n_relation(cells[11])
+            if not relation and has_head_name and values.get("head_name") \
+                    and norm.name(values["head_name"]) == name:
+                relation = "户主"
+            household = ctx.household
+            if values is not no_household_values or household is None or relation == "户主":
+                household = self._household_for(row_no, relation, values)
+            # else: what _household_for returns for a member's row
+            res = Resident(sheet_name, row_no, name, household, relation=relation)
+            person_fields(res, row, unusual, cells)
+            problems = res.problems
+            if problems or res.flags or len(residents) < 200:
+                res.raw = row
+            household.members.append(res)
+            residents.append(res)
+            outcomes.append(RowOutcome(sheet_name, row_no, "data", problems=problems))
             if progress is not None and result.rows_total % 2000 == 0:
                 progress(result.rows_total)
 
@@ -402,43 +461,6 @@ class SheetWalker:
                         break
             out[key] = "" if value is None else n_household(value)
         return out
-
-    def _data_row(self, row_no: int, row: list[Any], name_info: tuple[str, bool, bool]) -> None:
-        name, looks_like, unusual = name_info
-        if not looks_like:
-            problems = [(self.cols["name"][0], "missing_name")] if "name" in self.cols else []
-            self.result.outcomes.append(RowOutcome(self.plan.name, row_no, "rejected", "missing_name", raw=row,
-                                                   problems=problems))
-            return
-        if self.row_getter is not None:
-            size = len(row)
-            padded = row + [None] * (self.pad_width - size + 1) if size < self.pad_width else row + [None]
-            cells = self.row_getter(padded)
-            household_cells = cells[_PERSON_COUNT:]
-            if household_cells.count("") + household_cells.count(None) == len(household_cells):
-                values = self.no_household_values       # a member's row (never modified)
-            else:
-                n_household = self.n_household
-                values = {key: "" if cell is None or cell == "" else n_household(cell)
-                          for key, cell in zip(self.household_keys, household_cells)}
-        else:
-            values = self._household_values(row) if self.household_cols else {}
-            cells = tuple(self._first(row, key) for key in _PERSON_KEYS)
-        relation = self.n_relation(cells[11])
-        if not relation and values.get("head_name") and norm.name(values["head_name"]) == name:
-            relation = "户主"
-        current = self.ctx.household
-        if values is self.no_household_values and current is not None and relation != "户主":
-            household = current                 # what _household_for returns for a member's row
-        else:
-            household = self._household_for(row_no, relation, values)
-        res = Resident(sheet=self.plan.name, row=row_no, name=name, household=household, relation=relation)
-        self._person_fields(res, row, unusual, cells)
-        if res.problems or res.flags or len(self.result.residents) < 200:
-            res.raw = row
-        household.members.append(res)
-        self.result.residents.append(res)
-        self.result.outcomes.append(RowOutcome(self.plan.name, row_no, "data", problems=res.problems))
 
     def _household_for(self, row_no: int, relation: str, values: dict[str, str]) -> Household:
         ctx = self.ctx
@@ -473,7 +495,7 @@ class SheetWalker:
                                   estate=values.get("estate", ""), building=values.get("building", ""),
                                   unit=values.get("unit", ""), room=values.get("room", ""),
                                   address=values.get("address", ""),
-                                  housing=norm.housing(values.get("housing", "")))
+                                  housing=norm.housing(housing) if (housing := values.get("housing", "")) else "")
             self.households[key] = household
             self.result.households.append(household)
         if grid and grid not in self.result.grids:
@@ -564,7 +586,14 @@ class SheetWalker:
         res.tags = tags
         res.notes = notes
         res.former_name = former_name
-        if "phone" in self.cols:
+        phone_col = self.phone_col
+        if phone_col >= 0:
+            raw = row[phone_col] if phone_col < len(row) else None
+            if type(raw) is str and len(raw) == 11 and raw.isascii() and _MOBILE.fullmatch(raw):
+                res.phone = raw                 # one column holding a plain mobile: what _phones finds
+            else:
+                self._phones(res, row)
+        elif phone_col == -2:
             self._phones(res, row)
         if res.id_number:
             earlier = self.ids_seen.get(res.id_number)

@@ -33,12 +33,14 @@ from commdesk.importers.plan import ImportCancelled, ImportPlan, build_plans, ex
 from commdesk.importers.reader import open_source
 from commdesk.models import AuditEntry, Community, Grid, Household, ImportBatch, ImportBatchChange, Resident
 from commdesk.models.base import current_user, new_uuid, now
-from commdesk.models.bulk import bulk_load, sql_value, uuid_hex_batch
+from commdesk.models.bulk import bulk_load, insert_sql, sql_value, uuid_hex_batch
 from commdesk.models.household import RELATION_ORDER, format_address, join_tags, split_tags
 from commdesk.search.index import char_body, tri_body
 
 log = logging.getLogger("commdesk.import")
 CHUNK = 2000
+#: From this many residents, an import with nothing to match writes through ``_Writer._write_new``.
+PIPELINE_FROM = 2 * CHUNK
 POLICIES = ("fill", "update", "skip")
 #: Resident columns a merge may change, with the file value's attribute name.
 MERGE_FIELDS = (("name", "name"), ("gender", "gender"), ("ethnicity", "ethnicity"), ("birth_date", "birth_date"),
@@ -53,7 +55,44 @@ RESIDENT_COLUMNS = _RECORD_COLUMNS + (
     "archived_at", "household_id", "name", "former_name", "gender", "ethnicity", "birth_date", "id_number",
     "relation", "rel_order", "political_status", "education", "work_unit", "phone", "hukou_type", "tags", "status",
     "move_in_date", "move_out_date", "death_date", "notes", "review", "py_initials", "py_full")
-_NAME_AT = RESIDENT_COLUMNS.index("name")
+
+
+class _StatementThread:
+    """One SQL statement at a time run on the import's connection in a thread. For statements
+    that are one long SQLite step (``INSERT … SELECT``): the GIL is released for the whole step,
+    so the caller prepares the next rows meanwhile. The caller does not touch the connection
+    until ``wait`` returns; ``wait`` re-raises the statement's error."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.dbapi = conn.connection.driver_connection
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def start(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.wait()
+        self.thread = threading.Thread(target=self._run, args=(sql, params), name="import-index", daemon=True)
+        self.thread.start()
+
+    def _run(self, sql: str, params: tuple[Any, ...]) -> None:
+        try:
+            cursor = self.dbapi.cursor()
+            try:
+                cursor.execute(sql, params)
+            finally:
+                cursor.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller by wait()
+            self.error = exc
+
+    def wait(self, quietly: bool = False) -> None:
+        """Until the statement is done; its error is raised (dropped when ``quietly``: the caller
+        is already handling another)."""
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            if not quietly:
+                raise error
 
 
 class _Clock:
@@ -109,7 +148,10 @@ class ImportSummary:
     report_path: str = ""
     seconds: float = 0.0
     #: wall and CPU seconds per phase: read, normalise (normalise + validate), prepare (matching and rows), insert,
-    #: index_rebuild, search_index, commit (each also as ``<phase>_cpu``)
+    #: index_rebuild, search_index, commit (each also as ``<phase>_cpu``). When every row is new the
+    #: rows are prepared, inserted and indexed in one pipeline (``pipeline``, wall and CPU of all
+    #: threads): then prepare, insert and search_index (the wait for the trigram fill, which runs
+    #: while the next rows are prepared) are its wall-time parts, without CPU figures.
     timings: dict[str, float] = field(default_factory=dict)
 
     def accounted(self) -> int:
@@ -285,6 +327,9 @@ class _Writer:
         households = self._existing_households(result, grid_ids)
         next_hid = (self.conn.execute(text("SELECT max(id) FROM household")).scalar() or 0) + 1
         next_rid = (self.conn.execute(text("SELECT max(id) FROM resident")).scalar() or 0) + 1
+        if not by_id and not by_name and not households and len(result.residents) >= PIPELINE_FROM:
+            self._write_new(result, grid_ids, next_hid, next_rid, clock)   # nothing to match: all rows new
+            return
         first_rid = next_rid
         household_rows: list[tuple[Any, ...]] = []
         resident_rows: list[tuple[Any, ...]] = []
@@ -294,6 +339,8 @@ class _Writer:
         heads: dict[int, str] = {}
         total = len(result.residents) or 1
         done = 0
+        self.uuids = uuid_hex_batch(len(result.households) + len(result.residents))
+        imported = 0
         for fh in result.households:
             self.check_cancel()
             gid = grid_ids.get(fh.grid) if fh.grid else None
@@ -311,8 +358,6 @@ class _Writer:
                 row = self._household_row(target, fh, gid)
                 household_rows.append(row)
                 new_household_text[target] = (row[7], format_address(*row[8:13]))
-                self.inserted["household"].append(target)
-                self.summary.households_created += 1
             else:
                 self.summary.households_matched += 1
                 self._fill_household(target, fh, gid)
@@ -327,25 +372,29 @@ class _Writer:
                 if match is not None:
                     self._merge(res, match, target, heads)
                     continue
-                if res.relation == "户主" and heads.get(target) and heads[target] != res.name:
-                    res.relation = ""
-                    res.flags.append(f"second_head:数据库中该户户主为{heads[target]}")
-                    res.problems.append((-1, "second_head"))
                 if res.relation == "户主":
-                    heads[target] = res.name
-                row = self._resident_row(next_rid, target, res)
-                resident_rows.append(row)
+                    head = heads.get(target)
+                    if head and head != res.name:
+                        res.relation = ""
+                        res.flags.append(f"second_head:数据库中该户户主为{head}")
+                        res.problems.append((-1, "second_head"))
+                    else:
+                        heads[target] = res.name
+                keys = self.name_keys(res.name)
+                resident_rows.append(self._resident_row(next_rid, target, res, keys))
                 if stored is not None:
-                    name = row[_NAME_AT]
-                    fts_rows.append((next_rid, tri_body(name, res.id_number, res.phone, *stored),
-                                     self.name_keys(res.name)[2]))
+                    fts_rows.append((next_rid, tri_body(res.name[:50], res.id_number, res.phone, *stored), keys[2]))
                 else:
                     elsewhere.append(next_rid)
-                self.inserted["resident"].append(next_rid)
-                self.summary.imported += 1
+                imported += 1
                 next_rid += 1
             if self.progress is not None and done % 5000 < len(fh.members):
                 self.progress(done, total)
+        # new rows have consecutive ids
+        self.inserted["household"].extend(range(next_hid - len(household_rows), next_hid))
+        self.inserted["resident"].extend(range(first_rid, next_rid))
+        self.summary.households_created += len(household_rows)
+        self.summary.imported += imported
         clock.lap("prepare")
         with bulk_load(self.conn, ("household", "resident"), len(resident_rows)):
             self._insert("household", HOUSEHOLD_COLUMNS, household_rows)
@@ -355,6 +404,84 @@ class _Writer:
         clock.lap("index_rebuild")
         self._index(first_rid, next_rid - 1, fts_rows, elsewhere + self.touched)
         clock.lap("search_index")
+
+    def _write_new(self, result: Extraction, grid_ids: dict[str, int], next_hid: int, next_rid: int,
+                   clock: _Clock) -> None:
+        """``write`` when every household and resident is new (nothing in the database matches):
+        rows prepared and inserted in chunks, and while the rows of one chunk are prepared in
+        Python, SQLite fills the trigram index of the previous chunk in a thread (one statement,
+        run without the GIL). The result is the same as ``write``'s other path."""
+        from commdesk.search.index import FILL_TRI_RANGE_SQL
+
+        first_rid, count = next_rid, len(result.residents)
+        household_sql = insert_sql("household", HOUSEHOLD_COLUMNS)
+        resident_sql = insert_sql("resident", RESIDENT_COLUMNS)
+        char_sql = "INSERT INTO resident_fts_char(rowid, body) VALUES (?, ?)"
+        self.uuids = uuid_hex_batch(len(result.households) + count)
+        background = _StatementThread(self.conn)
+        prepare = insert = waited = 0.0
+        with bulk_load(self.conn, ("household", "resident"), count):
+            for table in ("resident_fts_tri", "resident_fts_char"):   # stale index rows of these ids
+                self.conn.exec_driver_sql(f"DELETE FROM {table} WHERE rowid BETWEEN ? AND ?",
+                                          (first_rid, first_rid + count - 1))
+            try:
+                households, done = iter(result.households), 0
+                while done < count:
+                    started = time.perf_counter()
+                    household_rows: list[tuple[Any, ...]] = []
+                    resident_rows: list[tuple[Any, ...]] = []
+                    char_rows: list[tuple[int, str]] = []
+                    chunk_first = next_rid
+                    for fh in households:
+                        self.check_cancel()
+                        household_rows.append(self._household_row(next_hid, fh, grid_ids.get(fh.grid)
+                                                                  if fh.grid else None))
+                        head = ""
+                        for res in fh.members:
+                            if res.relation == "户主":       # a second head was flagged by the walk
+                                if head and head != res.name:
+                                    res.relation = ""
+                                    res.flags.append(f"second_head:数据库中该户户主为{head}")
+                                    res.problems.append((-1, "second_head"))
+                                else:
+                                    head = res.name
+                            keys = self.name_keys(res.name)
+                            resident_rows.append(self._resident_row(next_rid, next_hid, res, keys))
+                            char_rows.append((next_rid, keys[2]))
+                            next_rid += 1
+                        next_hid += 1
+                        if len(resident_rows) >= CHUNK:
+                            break
+                    done += len(resident_rows)
+                    prepare += time.perf_counter() - started
+                    started = time.perf_counter()
+                    background.wait()
+                    waited += time.perf_counter() - started
+                    started = time.perf_counter()
+                    self.conn.exec_driver_sql(household_sql, household_rows)
+                    self.conn.exec_driver_sql(resident_sql, resident_rows)
+                    self.conn.exec_driver_sql(char_sql, char_rows)
+                    background.start(FILL_TRI_RANGE_SQL, (chunk_first, next_rid - 1))
+                    insert += time.perf_counter() - started
+                    if self.progress is not None:
+                        self.progress(done, count)
+            except BaseException:
+                background.wait(quietly=True)   # the connection is idle before the rollback
+                raise
+            started = time.perf_counter()
+            background.wait()
+            waited += time.perf_counter() - started
+            self.check_cancel()
+            clock.lap("pipeline")
+        clock.lap("index_rebuild")
+        # the pipeline's wall time split: rows prepared, rows inserted, waiting for the trigram
+        # fill (which otherwise ran while the next rows were prepared)
+        self.summary.timings.update(prepare=round(prepare, 3), insert=round(insert, 3),
+                                    search_index=round(waited, 3))
+        self.inserted["household"].extend(range(next_hid - len(result.households), next_hid))
+        self.inserted["resident"].extend(range(first_rid, next_rid))
+        self.summary.households_created += len(result.households)
+        self.summary.imported += count
 
     def _index(self, first: int, last: int, fts_rows: list[tuple[int, str, str]], others: list[int]) -> None:
         """The search index of the new residents (bodies built here, as ``reindex_residents`` would
@@ -373,8 +500,6 @@ class _Writer:
         reindex_residents(self.conn, others)
 
     def _insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        from commdesk.models.bulk import insert_sql
-
         sql = insert_sql(table, columns)
         for chunk in _chunks(rows, CHUNK):
             self.check_cancel()
@@ -402,9 +527,8 @@ class _Writer:
             keys = self.names[name] = (initials[:50], full[:200], char_body(name[:50]))
         return keys
 
-    def _resident_row(self, rid: int, hid: int, res: FileResident) -> tuple[Any, ...]:
-        """A row in ``RESIDENT_COLUMNS`` order, values in storage form."""
-        keys = self.name_keys(res.name)
+    def _resident_row(self, rid: int, hid: int, res: FileResident, keys: tuple[str, str, str]) -> tuple[Any, ...]:
+        """A row in ``RESIDENT_COLUMNS`` order, values in storage form (``keys``: ``name_keys``)."""
         tags = self.tags.get(res.tags)
         if tags is None:
             tags = self.tags[res.tags] = join_tags(res.tags)
@@ -413,7 +537,7 @@ class _Writer:
                 res.former_name, res.gender, res.ethnicity, born.isoformat() if born is not None else None,
                 res.id_number, res.relation[:10], RELATION_ORDER.get(res.relation, 99), res.political[:10],
                 res.education, res.work_unit, res.phone, res.hukou_type or "户籍", tags, "在住",
-                None, None, None, res.notes, "\n".join(res.flags), keys[0], keys[1])
+                None, None, None, res.notes, "\n".join(res.flags) if res.flags else "", keys[0], keys[1])
 
     def _match(self, res: FileResident, by_id: dict[str, dict[str, Any]],
                by_name: dict[str, list[dict[str, Any]]], target: int | None) -> dict[str, Any] | None:
@@ -571,19 +695,11 @@ def _warm_pinyin() -> None:
     threading.Thread(target=load, name="pinyin-warm-up", daemon=True).start()
 
 
-def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOptions | None = None,
-               progress: Callable[[int, int], None] | None = None,
-               cancel: Callable[[], bool] | None = None) -> ImportSummary:
-    """Import a register (a path, or the wizard's corrected plan). See the package docstring."""
-    options = options or ImportOptions()
-    if options.on_duplicate not in POLICIES:
-        raise UserError(_("重复处理方式只能是 fill、update 或 skip"))
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-    clock = _Clock(timings)
-    _warm_pinyin()
-    path = source.path if isinstance(source, ImportPlan) else Path(source)
-    kind = source.kind if isinstance(source, ImportPlan) else options.kind
+def _read(database: Any, path: Path, source: str | Path | ImportPlan, kind: str,
+          progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None,
+          clock: _Clock) -> tuple[ImportPlan, Extraction]:
+    """The plan (the given one, or detected with the remembered mappings) and the extraction."""
+    timings = clock.timings
     opened = open_source(path)
     try:
         if isinstance(source, ImportPlan):
@@ -609,6 +725,23 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
             timings[f"{phase}_cpu"] = round(timings[f"{phase}_cpu"] + sign * cpu, 3)
     finally:
         opened.close()
+    return plan, result
+
+
+def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOptions | None = None,
+               progress: Callable[[int, int], None] | None = None,
+               cancel: Callable[[], bool] | None = None) -> ImportSummary:
+    """Import a register (a path, or the wizard's corrected plan). See the package docstring."""
+    options = options or ImportOptions()
+    if options.on_duplicate not in POLICIES:
+        raise UserError(_("重复处理方式只能是 fill、update 或 skip"))
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    clock = _Clock(timings)
+    _warm_pinyin()
+    path = source.path if isinstance(source, ImportPlan) else Path(source)
+    kind = source.kind if isinstance(source, ImportPlan) else options.kind
+    plan, result = _read(database, path, source, kind, progress, cancel, clock)
     summary = ImportSummary(file=path.name, kind=kind, dry_run=options.dry_run, on_duplicate=options.on_duplicate,
                             timings=timings)
     if not options.dry_run and options.backup and getattr(database, "path", None) is not None \

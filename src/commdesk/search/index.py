@@ -32,6 +32,26 @@ def tri_body(name: str, id_number: str | None, phone: str, household_no: str, ad
     return " | ".join(filter(None, (name, id_number or "", phone, household_no, address)))
 
 
+#: ``tri_body(r.name, r.id_number, r.phone, h.household_no, format_address(h.estate, h.building, h.unit,
+#: h.room, h.address))`` computed by SQLite for a resident ``r`` joined with its household ``h``:
+#: the parts that are not empty, each after " | ", then the first " | " cut off.
+TRI_BODY_SQL = """substr(
+    CASE WHEN r.name != '' THEN ' | ' || r.name ELSE '' END
+ || CASE WHEN coalesce(r.id_number, '') != '' THEN ' | ' || r.id_number ELSE '' END
+ || CASE WHEN r.phone != '' THEN ' | ' || r.phone ELSE '' END
+ || CASE WHEN h.household_no != '' THEN ' | ' || h.household_no ELSE '' END
+ || CASE WHEN h.address != '' THEN ' | ' || h.address
+         WHEN h.estate != '' OR h.building != '' OR h.unit != '' OR h.room != '' THEN ' | ' || h.estate
+              || CASE WHEN h.building != '' THEN h.building || '栋' ELSE '' END
+              || CASE WHEN h.unit != '' THEN h.unit || '单元' ELSE '' END
+              || CASE WHEN h.room != '' THEN h.room || '室' ELSE '' END
+         ELSE '' END, 4)"""
+#: The trigram rows of the residents with ids in a range (parameters: first, last), in one
+#: statement: bulk loaders run it while they prepare the next rows (SQLite does not hold the GIL).
+FILL_TRI_RANGE_SQL = ("INSERT INTO resident_fts_tri(rowid, body) SELECT r.id, " + TRI_BODY_SQL
+                      + " FROM resident r JOIN household h ON h.id = r.household_id WHERE r.id BETWEEN ? AND ?")
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
     from commdesk.search.pinyin import name_keys
 

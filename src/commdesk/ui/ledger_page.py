@@ -19,6 +19,7 @@ from commdesk.ui.household_actions import HouseholdActions
 from commdesk.ui.household_panel import HouseholdPanel
 from commdesk.ui.resident_model import ResidentTableModel
 from commdesk.ui.runner import Op
+from commdesk.ui.grid_combo import GridCombo
 
 STATUS_CHOICES = (("在住", "在住"), ("迁出", "迁出"), ("死亡", "死亡"), ("", "全部状态"))
 
@@ -44,8 +45,7 @@ class LedgerPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText(_("姓名/拼音(zs)/身份证/电话/地址"))
         self.search.setToolTip(_("搜索（Ctrl+F）：姓名任意部分、拼音首字母或全拼、身份证号或电话的片段、地址"))
-        self.grid_box = QComboBox()
-        self.grid_box.setObjectName("gridFilter")
+        self.grid_box = GridCombo("gridFilter")
         self.status_box = QComboBox()
         for value, label in STATUS_CHOICES:
             self.status_box.addItem(_(label), value)
@@ -153,15 +153,7 @@ class LedgerPage(QWidget):
 
     def _grids_loaded(self, grids: list[GridRow]) -> None:
         self.grids = grids
-        current = self.grid_box.currentData()
-        self.grid_box.blockSignals(True)
-        self.grid_box.clear()
-        self.grid_box.addItem(_("全部网格"), None)
-        for g in grids:
-            self.grid_box.addItem(g.name, g.id)
-        idx = self.grid_box.findData(current)
-        self.grid_box.setCurrentIndex(max(0, idx))
-        self.grid_box.blockSignals(False)
+        self.grid_box.set_grids((g.id, g.name) for g in grids)
 
     def current_filter(self) -> LedgerFilter:
         return LedgerFilter(grid_id=self.grid_box.currentData(), tag=self.tag_box.currentData() or "",

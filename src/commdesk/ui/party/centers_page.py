@@ -20,6 +20,7 @@ from commdesk.ui.party.assignment_editor import AssignmentEditor
 from commdesk.ui.party.center_links import ContactHistory, LinksPanel, UnlinkDialog
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row
 from commdesk.ui.party.common import PageOp as Op
+from commdesk.ui.grid_combo import GridCombo
 
 COLUMNS = (
     Col("网格", "grid", width=5), Col("中心户党员", "member_name", width=5), Col("户号", "household_no", width=5),
@@ -65,9 +66,7 @@ class CentersPage(QWidget):
         self.filter.setPlaceholderText(_("筛选：党员姓名、户号、住址"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(lambda _t: self.refresh())
-        self.grid = QComboBox()
-        self.grid.setObjectName("centerGrid")
-        self.grid.addItem(_("全部网格"), None)
+        self.grid = GridCombo("centerGrid")
         self.grid.currentIndexChanged.connect(lambda _i: self.refresh())
         self.ended = QCheckBox(_("含已撤销"))
         self.ended.setObjectName("centerEnded")
@@ -126,14 +125,7 @@ class CentersPage(QWidget):
         Op(self, lambda s: [(g.id, g.name) for g in list_grids(s)]).success(self._set_grids).run()
 
     def _set_grids(self, grids: list[tuple[int, str]]) -> None:
-        current = self.grid.currentData()
-        self.grid.blockSignals(True)
-        self.grid.clear()
-        self.grid.addItem(_("全部网格"), None)
-        for gid, name in grids:
-            self.grid.addItem(name, gid)
-        self.grid.setCurrentIndex(max(0, self.grid.findData(current)))
-        self.grid.blockSignals(False)
+        self.grid.set_grids(grids)
 
     def set_grid(self, grid_id: int | None) -> None:
         """Show the center households of this grid (the coverage page's 去分配)."""

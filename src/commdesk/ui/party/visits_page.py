@@ -25,6 +25,7 @@ from commdesk.settings_party import set_setting, visit_cadence
 from commdesk.ui.dialogs.form_dialog import ERROR_STYLE, FormDialog, combo, confirm, date_edit, date_value
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row, show_failure
 from commdesk.ui.party.common import PageOp as Op
+from commdesk.ui.grid_combo import GridCombo
 
 VISIT_COLUMNS = (
     Col("日期", "visit_date", align="center", width=6), Col("网格", "grid", width=5), Col("户主", "head", width=4),
@@ -325,9 +326,7 @@ class VisitsPage(QWidget):
         for label, days in PERIODS:
             self.period.addItem(_(label), days)
         self.period.setCurrentIndex(1)
-        self.grid = QComboBox()
-        self.grid.setObjectName("visitGrid")
-        self.grid.addItem(_("全部网格"), None)
+        self.grid = GridCombo("visitGrid")
         self.kind = QComboBox()
         self.kind.addItem(_("全部类别"), "")
         for k in VISIT_KINDS:
@@ -485,14 +484,7 @@ class VisitsPage(QWidget):
         Op(self, lambda s: [(g.id, g.name) for g in list_grids(s)]).success(self._set_grids).run()
 
     def _set_grids(self, grids: list[tuple[int, str]]) -> None:
-        current = self.grid.currentData()
-        self.grid.blockSignals(True)
-        self.grid.clear()
-        self.grid.addItem(_("全部网格"), None)
-        for gid, name in grids:
-            self.grid.addItem(name, gid)
-        self.grid.setCurrentIndex(max(0, self.grid.findData(current)))
-        self.grid.blockSignals(False)
+        self.grid.set_grids(grids)
 
     def current_filter(self) -> VisitFilter:
         days = self.period.currentData()

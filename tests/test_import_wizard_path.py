@@ -66,4 +66,35 @@ def test_replan_and_run_with_a_plan_fill_merged_household_cells(tmp_path: Path) 
     replan(plan)                       # reads the file again, as after a correction in the wizard
     assert plan.row_counts["households"] == 4
     assert _records(tmp_path, "replanned.sqlite3", plan) == direct
-    assert _records(tmp_path, "plan.sqlite3", inspect_file(path)) == direct
+    plan = inspect_file(path)
+    plan._extraction = None            # run_import reads the file again itself
+    assert _records(tmp_path, "plan.sqlite3", plan) == direct
+
+
+def test_preview_extraction_is_used_once_and_only_while_it_fits(tmp_path: Path) -> None:
+    path = tmp_path / "合并单元格.xlsx"
+    _merged_register(path)
+    plan = inspect_file(path)
+    assert plan._extraction is not None
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        first = run_import(database, plan, ImportOptions(backup=False, dry_run=True))
+        assert first.timings.get("reused_preview") == 1 and plan._extraction is None
+        second = run_import(database, plan, ImportOptions(backup=False, dry_run=True))
+        assert "reused_preview" not in second.timings and second.imported == first.imported == 9
+        replan(plan)
+        sheet = plan.data_sheets()[0]
+        id_col = next(c.index for c in sheet.columns if c.field == "id_number")
+        plan.set_mapping(sheet.name, id_col, None)       # a correction after the preview: read again
+        corrected = run_import(database, plan, ImportOptions(backup=False, dry_run=True))
+        assert "reused_preview" not in corrected.timings and corrected.imported == 9
+        plan.set_mapping(sheet.name, id_col, "id_number")
+        replan(plan)
+        SHARED.append(("郑新", "女儿", "110105199804041238"))   # the file changes after the preview
+        try:
+            _merged_register(path)
+        finally:
+            SHARED.pop()
+        assert run_import(database, plan, ImportOptions(backup=False, dry_run=True)).imported == 10
+    finally:
+        database.close()

@@ -55,6 +55,9 @@ class ImportPlan:
     problem_counts: dict[str, int] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: the extraction behind the preview, with the fingerprint it was made for: ``run_import``
+    #: takes it (once) instead of reading the file again when nothing has changed since
+    _extraction: tuple[tuple[Any, ...], Extraction] | None = field(default=None, repr=False, compare=False)
 
     def data_sheets(self) -> list[SheetPlan]:
         return [s for s in self.sheets if s.role == "data"]
@@ -84,6 +87,28 @@ class ImportPlan:
                 plan.data_start = max(rows)
                 plan.role = "data"
                 plan.columns = []   # re-detected from these rows by ``refresh_plan``
+
+
+def fingerprint(plan: ImportPlan) -> tuple[Any, ...]:
+    """What an extraction depends on: the file (size, modification time) and the plan's kind,
+    data sheets, header rows and mapping."""
+    try:
+        stat = plan.path.stat()
+        file: tuple[Any, ...] = (str(plan.path), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        file = (str(plan.path), None)
+    sheets = tuple((s.name, s.index, s.header_rows and tuple(s.header_rows), s.data_start, s.grid_from_sheet,
+                    tuple((c.index, c.label, c.field) for c in s.columns)) for s in plan.data_sheets())
+    return file, plan.kind, sheets
+
+
+def take_extraction(plan: ImportPlan) -> Extraction | None:
+    """The preview's extraction when it still fits the plan and the file (and only once: an
+    import changes it). ``None``: read the file again."""
+    cached, plan._extraction = plan._extraction, None
+    if cached is None or cached[0] != fingerprint(plan):
+        return None
+    return cached[1]
 
 
 def _remembered(session: Session | None) -> dict[str, dict[str, Any]]:
@@ -176,6 +201,7 @@ def replan(plan: ImportPlan) -> ImportPlan:
     try:
         refresh_plan(source, plan)
         result = extract(source, plan)
+        plan._extraction = (fingerprint(plan), result)
         plan.grids = list(result.grids)
         plan.preview = _preview(result, PREVIEW_ROWS)
         plan.problem_counts = result.problem_counts()
@@ -255,6 +281,7 @@ def inspect_file(path: str | Path, kind: str = "residents", session: Session | N
         if not plan.data_sheets():
             raise UserError(_("“{file}”中没有找到居民信息表（没有“姓名”“身份证号”等表头）").format(file=path.name))
         result = extract(source, plan)
+        plan._extraction = (fingerprint(plan), result)
         plan.grids = list(result.grids)
         plan.preview = _preview(result, preview_rows)
         plan.problem_counts = result.problem_counts()

@@ -29,7 +29,7 @@ from commdesk.i18n import _
 from commdesk.importers.extract import PROBLEM_LABELS, Extraction, Household as FileHousehold, gc_paused, \
     Resident as FileResident
 from commdesk.importers.plan import ImportCancelled, ImportPlan, build_plans, extract, remember_mappings, \
-    _remembered
+    take_extraction, _remembered
 from commdesk.importers.reader import open_source
 from commdesk.models import AuditEntry, Community, Grid, Household, ImportBatch, ImportBatchChange, Resident
 from commdesk.models.base import current_user, new_uuid, now
@@ -741,7 +741,12 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
     _warm_pinyin()
     path = source.path if isinstance(source, ImportPlan) else Path(source)
     kind = source.kind if isinstance(source, ImportPlan) else options.kind
-    plan, result = _read(database, path, source, kind, progress, cancel, clock)
+    previewed = take_extraction(source) if isinstance(source, ImportPlan) else None
+    if previewed is not None:       # the wizard's preview read this file with this plan
+        plan, result = source, previewed
+        timings["reused_preview"] = 1
+    else:
+        plan, result = _read(database, path, source, kind, progress, cancel, clock)
     summary = ImportSummary(file=path.name, kind=kind, dry_run=options.dry_run, on_duplicate=options.on_duplicate,
                             timings=timings)
     if not options.dry_run and options.backup and getattr(database, "path", None) is not None \

@@ -28,8 +28,13 @@ The wizard and the CLI call the same four functions:
 ``write_error_report(path, plan, extraction, summary)`` is called by ``run_import`` when
 ``options.report_path`` is set.
 
+Hidden rows and columns (.xlsx/.xlsm) are imported like any other and reported: the plan's and
+the summary's ``warnings`` name them, preview rows of hidden rows have ``hidden`` set (and
+"隐藏行" in ``reason``), and the error report lists hidden rows and marks hidden columns.
+
 Modules: ``sniff`` (real file type, refusals), ``reader`` (calamine/CSV, hostile-input
-guards), ``fields`` (per-kind field tables and synonyms), ``layout`` (header rows, mapping),
+guards), ``hidden`` (hidden rows and columns of .xlsx sheets), ``fields`` (per-kind field
+tables and synonyms), ``layout`` (header rows, mapping),
 ``normalise`` (values), ``extract`` (rows → residents and households, problems, flags),
 ``plan`` (inspect), ``service`` (database write), ``undo``, ``report``, ``command`` (CLI).
 Review-flag codes written to ``Resident.review``: id_precision_lost, id_checksum_invalid,

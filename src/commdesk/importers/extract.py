@@ -20,6 +20,7 @@ from typing import Any
 from commdesk.i18n import _
 from commdesk.importers import normalise as norm
 from commdesk.importers.fields import KindSpec
+from commdesk.importers.hidden import Hidden
 from commdesk.importers.layout import SheetPlan, merged_fill
 from commdesk.importers.reader import SourceSheet
 from commdesk.validation.idcard import check_id_number, valid_id_parts
@@ -97,6 +98,8 @@ class Extraction:
     grids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows_total: int = 0
+    #: hidden rows (1-based) and columns per sheet, for the sheets whose format says (.xlsx)
+    hidden: dict[str, Hidden] = field(default_factory=dict)
 
     def problem_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -235,8 +238,9 @@ class SheetWalker:
 
     def __init__(self, kind: KindSpec, plan: SheetPlan, sheet: SourceSheet, result: Extraction,
                  households: dict[tuple[Any, ...], Household], ids_seen: dict[str, Resident],
-                 sheet_grid: str, memo: Memo | None = None) -> None:
+                 sheet_grid: str, memo: Memo | None = None, hidden_rows: frozenset[int] = frozenset()) -> None:
         self.kind = kind
+        self.hidden_rows = hidden_rows     # their source cells are kept for the preview
         self.plan = plan
         self.sheet = sheet
         self.result = result
@@ -382,6 +386,7 @@ class SheetWalker:
         has_head_name = "head_name" in household_keys
         ctx = self.ctx
         person_fields = self._person_fields
+        hidden_rows = self.hidden_rows
         for r, row in self.sheet.rows():     # each row a fresh list (merged cells are filled into it)
             if r < start:
                 continue
@@ -439,7 +444,7 @@ class SheetWalker:
             res = Resident(sheet_name, row_no, name, household, relation=relation)
             person_fields(res, row, unusual, cells)
             problems = res.problems
-            if problems or res.flags or len(residents) < 200:
+            if problems or res.flags or len(residents) < 200 or row_no in hidden_rows:
                 res.raw = row
             household.members.append(res)
             residents.append(res)

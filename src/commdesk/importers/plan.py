@@ -20,6 +20,7 @@ from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.importers.extract import Extraction, Memo, SheetWalker, finish_households, gc_paused, prepare_head
 from commdesk.importers.fields import get_kind
+from commdesk.importers.hidden import Hidden, column_letter
 from commdesk.importers.layout import SCAN_ROWS, ColumnPlan, SheetPlan, community_name, detect_sheet, \
     sheet_gives_grid
 from commdesk.importers.reader import Source, open_source
@@ -37,9 +38,10 @@ class PreviewRow:
     sheet: str
     row: int
     status: str                      # data / skipped / rejected
-    reason: str
+    reason: str                      # ends with "隐藏行" for a hidden row
     cells: list[str]
     problems: dict[int, str]         # column index → problem code
+    hidden: bool = False             # a hidden row (imported like any other)
 
 
 @dataclass
@@ -232,7 +234,9 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
         if "name" not in sp.mapping().values():
             raise UserError(_("“{file}”工作表“{sheet}”：没有找到“姓名”列，请在映射步骤中指定").format(
                 file=source.path.name, sheet=sp.name))
-        walker = SheetWalker(spec, sp, sheet, result, households, ids_seen, sp.grid_from_sheet, memo)
+        hidden = source.hidden(sp.name)
+        walker = SheetWalker(spec, sp, sheet, result, households, ids_seen, sp.grid_from_sheet, memo,
+                             hidden.rows if hidden else frozenset())
 
         def tick(n: int, base: int = done_before) -> None:
             if cancel is not None and cancel():
@@ -243,6 +247,9 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
         with gc_paused():
             walker.walk(tick)
         result.warnings += sheet.warnings
+        if hidden:
+            result.hidden[sp.name] = hidden
+            result.warnings += hidden_notes(spec, sp, hidden, result.outcomes)
         done_before = result.rows_total
         if hasattr(sheet, "unload"):
             sheet.unload()
@@ -253,19 +260,67 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
 
 
 def _preview(result: Extraction, limit: int) -> list[PreviewRow]:
+    """The first ``limit`` rows, then up to ``limit`` hidden rows further down (the user sees
+    what was hidden before importing it)."""
     rows: list[PreviewRow] = []
+    chosen = result.outcomes[:limit]
     by_row = {(r.sheet, r.row): r for r in result.residents[: limit * 2]}
-    for out in result.outcomes:
-        if len(rows) >= limit:
-            break
+    if result.hidden:
+        first = {id(out) for out in chosen}
+        chosen = chosen + [out for out in result.outcomes if id(out) not in first and _is_hidden(result, out)][:limit]
+        by_row.update({(r.sheet, r.row): r for r in result.residents
+                       if r.row in result.hidden.get(r.sheet, _NONE).rows})
+    for out in chosen:
         res = by_row.get((out.sheet, out.row))
         raw = (res.raw if res is not None else out.raw) or []
         cells = [str(v) if v is not None else "" for v in raw]
         if res is not None and not cells:
             cells = [res.name]
         problems = {col: code for col, code in out.problems if col >= 0}
-        rows.append(PreviewRow(out.sheet, out.row, out.status, out.reason, cells, problems))
+        is_hidden = _is_hidden(result, out)
+        reason = "；".join(filter(None, (out.reason, _("隐藏行") if is_hidden else "")))
+        rows.append(PreviewRow(out.sheet, out.row, out.status, reason, cells, problems, is_hidden))
     return rows
+
+
+_NONE = Hidden()
+
+
+def _is_hidden(result: Extraction, out: Any) -> bool:
+    """A hidden row of interest: a person's row, or a skipped or rejected row that is not blank."""
+    hidden = result.hidden.get(out.sheet)
+    return hidden is not None and out.row in hidden.rows and out.reason != _("空行")
+
+
+def _row_list(rows: list[int], limit: int = 10) -> str:
+    shown = "、".join(str(r) for r in rows[:limit])
+    return shown + (_("等") if len(rows) > limit else "")
+
+
+def hidden_notes(spec: Any, sp: SheetPlan, hidden: Hidden, outcomes: list[Any]) -> list[str]:
+    """What the user is told about a sheet's hidden rows and columns: they are read like the
+    others (nothing is dropped for being hidden), and which ones they are."""
+    notes = []
+    rows = sorted(o.row for o in outcomes if o.sheet == sp.name and o.row in hidden.rows and o.reason != _("空行"))
+    if rows:
+        people = sum(1 for o in outcomes if o.sheet == sp.name and o.row in hidden.rows and o.status == "data")
+        notes.append(_("工作表“{sheet}”中有 {n} 个隐藏行（第 {rows} 行），隐藏行与其他行一样处理，"
+                       "其中 {people} 行是居民信息").format(sheet=sp.name, n=len(rows), rows=_row_list(rows),
+                                                       people=people))
+    columns = []
+    for col in sp.columns:
+        if col.index not in hidden.cols:
+            continue
+        label = col.label or _("无表头")
+        if col.field and not spec.by_key[col.field].ignore:
+            columns.append(_("{letter} 列“{label}”（作为“{field}”导入）").format(
+                letter=column_letter(col.index), label=label, field=spec.by_key[col.field].label))
+        else:
+            columns.append(_("{letter} 列“{label}”（不导入）").format(letter=column_letter(col.index), label=label))
+    if columns:
+        notes.append(_("工作表“{sheet}”中有隐藏列：{cols}；隐藏列与其他列一样按列映射导入").format(
+            sheet=sp.name, cols="、".join(columns)))
+    return notes
 
 
 def inspect_file(path: str | Path, kind: str = "residents", session: Session | None = None,

@@ -30,6 +30,7 @@ from typing import Any
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
+from commdesk.importers.hidden import Hidden, HiddenScan
 from commdesk.importers.sniff import password_message, sniff
 
 log = logging.getLogger("commdesk.import")
@@ -84,10 +85,17 @@ class Source:
     sheets: list[SourceSheet]
     encoding: str = ""
     warnings: list[str] = field(default_factory=list)
+    hidden_scan: HiddenScan | None = None
+
+    def hidden(self, sheet: str) -> Hidden | None:
+        """Hidden rows and columns of a sheet; ``None`` where the format does not say (.xls, CSV)."""
+        return self.hidden_scan.get(sheet) if self.hidden_scan is not None else None
 
     def close(self) -> None:
         for sheet in self.sheets:
             sheet._calamine = None
+        if self.hidden_scan is not None:
+            self.hidden_scan.close()
 
     def load_times(self) -> tuple[float, float]:
         """Wall and CPU seconds spent so far loading sheets (calamine parses a sheet on first use)."""
@@ -150,6 +158,7 @@ def _open_calamine(path: Path, kind: str) -> Source:
     import python_calamine as pc
 
     warnings: list[str] = []
+    hidden_scan = HiddenScan(path) if kind == "xlsx" else None   # runs while calamine parses
     try:
         if kind == "xlsx":
             prepared = _prescan_xlsx(path, warnings)
@@ -158,12 +167,16 @@ def _open_calamine(path: Path, kind: str) -> Source:
         else:
             workbook = pc.CalamineWorkbook.from_path(str(path))
         metas = list(workbook.sheets_metadata)
-    except pc.PasswordError as exc:
-        raise password_message(path) from exc
-    except (pc.CalamineError, OSError, ValueError, zipfile.BadZipFile) as exc:
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+    except BaseException as exc:
+        if hidden_scan is not None:
+            hidden_scan.close()
+        if isinstance(exc, pc.PasswordError):
             raise password_message(path) from exc
-        raise _broken(path, exc) from exc
+        if isinstance(exc, (pc.CalamineError, OSError, ValueError, zipfile.BadZipFile)):
+            if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+                raise password_message(path) from exc
+            raise _broken(path, exc) from exc
+        raise
     sheets: list[SourceSheet] = []
     for index, meta in enumerate(metas):
         if "worksheet" not in str(meta.typ).lower():
@@ -171,7 +184,7 @@ def _open_calamine(path: Path, kind: str) -> Source:
         visible = str(meta.visible).lower().rsplit(".", 1)[-1] == "visible"
         sheets.append(_LazySheet(name=meta.name, index=index, visible=visible, _workbook=workbook,
                                  _path=path))
-    return Source(path=path, kind=kind, sheets=sheets, warnings=warnings)
+    return Source(path=path, kind=kind, sheets=sheets, warnings=warnings, hidden_scan=hidden_scan)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """The error-report workbook: the rows that need attention, as they were, plus a 问题 column.
 
 One worksheet per source sheet, its original header, then every rejected row, every skipped
-non-blank row and every imported row with a problem, each with the sheet row number, what
-happened to it and the problems in words; the cells with a problem are highlighted. Written
+non-blank row, every imported row with a problem and every hidden row, each with the sheet row
+number, what happened to it and the problems in words ("隐藏行" for a hidden row; a hidden
+column's header says so); the cells with a problem are highlighted. Written
 with XlsxWriter in constant-memory mode; every value is written as text or number, never as a
 formula (strings that start with ``=`` stay strings).
 """
@@ -36,6 +37,10 @@ def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     flagged = {(r.sheet, r.row): r for r in result.residents if r.flags or r.problems}
+    shown = dict(flagged)   # the residents whose rows are listed: flagged or in a hidden row
+    if result.hidden:
+        shown.update({(r.sheet, r.row): r for r in result.residents if r.sheet in result.hidden
+                      and r.row in result.hidden[r.sheet].rows})
     conflicts: dict[tuple[str, int], list[str]] = {}
     for c in getattr(summary, "conflicts", []):
         conflicts.setdefault((c["sheet"], c["row"]), []).append(
@@ -52,20 +57,23 @@ def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -
             info.write_string(i, 0, line)
         info.set_column(0, 0, 90)
         for sp in plan.data_sheets():
+            hidden = result.hidden.get(sp.name)
+            hidden_rows = hidden.rows if hidden else frozenset()
             rows = [o for o in result.outcomes if o.sheet == sp.name and o.status != "data" and o.reason != _("空行")]
             rows += [o for o in result.outcomes if o.sheet == sp.name and o.status == "data"
-                     and ((o.sheet, o.row) in flagged or (o.sheet, o.row) in conflicts)]
+                     and ((o.sheet, o.row) in flagged or (o.sheet, o.row) in conflicts or o.row in hidden_rows)]
             if not rows:
                 continue
             rows.sort(key=lambda o: o.row)
             ws = wb.add_worksheet(_sheet_name(sp.name, used))
-            headers = [_("行号"), _("处理"), _("问题")] + [c.label for c in sp.columns]
+            headers = [_("行号"), _("处理"), _("问题")] + [
+                f"{c.label}{_('（隐藏列）')}" if hidden and c.index in hidden.cols else c.label for c in sp.columns]
             for j, h in enumerate(headers):
                 ws.write_string(0, j, str(h), bold)
             ws.freeze_panes(1, 3)
             ws.set_column(2, 2, 40)
             for i, out_row in enumerate(rows, start=1):
-                res = flagged.get((out_row.sheet, out_row.row))
+                res = shown.get((out_row.sheet, out_row.row))
                 words = []
                 if out_row.status != "data":
                     words.append(PROBLEM_LABELS.get(out_row.reason, out_row.reason))
@@ -80,6 +88,8 @@ def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -
                 else:
                     problem_cols.update({c: code for c, code in out_row.problems})
                 words += conflicts.get((out_row.sheet, out_row.row), [])
+                if out_row.row in hidden_rows:
+                    words.append(_("隐藏行"))
                 ws.write_number(i, 0, out_row.row)
                 ws.write_string(i, 1, _STATUS.get(out_row.status, out_row.status))
                 ws.write_string(i, 2, "；".join(dict.fromkeys(words)), note)

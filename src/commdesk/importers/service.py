@@ -1,12 +1,19 @@
 """``run_import``: the extraction written to the database in one transaction, as one batch.
 
-Order of work: backup (real imports of a SQLite file) → read and normalise (``plan.extract``) →
-one transaction: community and grids, duplicates against the database (ID number, then name +
-birth date, then name within the same household), households and residents inserted with Core
+Order of work: backup (real imports of a SQLite file) → read and normalise (``plan.extract``, or
+the wizard preview's extraction when the file and plan are unchanged) → one transaction:
+community and grids, duplicates against the database (ID number, then name + birth date, then
+name within the same household), households and residents inserted as tuples with DB-API
 ``executemany`` in chunks with explicit ids (so the batch records them as id ranges), merged
-residents updated per the policy with their before/after values kept, search index rebuilt
-for the touched residents, the batch row and one audit entry. A dry run does all of it and
+residents updated per the policy with their before/after values kept, search index written for
+the new and touched residents, the batch row and one audit entry. A dry run does all of it and
 rolls back; cancel or any failure rolls back too, leaving the database exactly as before.
+
+Bulk loads (a 100,000-row register): secondary indexes are dropped and rebuilt around a load at
+least as big as the tables (``models.bulk.bulk_load``), and when nothing in the database matches
+the file, the trigram index of each chunk is filled by one ``INSERT … SELECT`` in a thread while
+the next chunk is prepared (``_Writer._write_new``). ``ImportSummary.timings`` says where the time
+went.
 """
 from __future__ import annotations
 

@@ -79,8 +79,13 @@ def open_database_interactive(db: str | Path | None, readonly: bool = False, par
 def create_main_window(database: Any, first_page: type | None = None) -> Any:
     """The main window over an opened database (tests and the benchmark use this too); it opens
     on the dashboard unless ``first_page`` names another page class."""
+    from sqlalchemy.orm import configure_mappers
+
     from commdesk.ui.main_window import MainWindow
 
+    # SQLAlchemy configures the mapped classes at their first use; do it now, while the window is
+    # built, rather than on the database thread inside the first page's first read
+    configure_mappers()
     runner = Runner(database)
     set_runner(runner)
     window = MainWindow(database, runner, first_page)

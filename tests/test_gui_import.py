@@ -93,3 +93,18 @@ def test_undo_from_the_batches_dialog(qtbot: Any, window: Any, db: Any, monkeypa
     qtbot.waitUntil(lambda: "已撤销" in dialog.message.text(), timeout=20000)
     with db.Session() as s:
         assert s.scalar(select(func.count()).select_from(Resident)) == 0
+
+
+def test_preview_page_shows_the_plans_warnings(qtbot: Any, window: Any, tmp_path: Path) -> None:
+    """Hidden rows and columns are reported before anything is imported, not only in the summary."""
+    from tests.test_import_hidden import _register
+
+    path = tmp_path / "hidden.xlsx"
+    _register(path)
+    wizard = window.open_import(str(path))
+    next_page(qtbot, wizard, wizard.sheets_page)
+    next_page(qtbot, wizard, wizard.mapping_page)
+    next_page(qtbot, wizard, wizard.preview_page)
+    text = wizard.preview_page.counts.text()
+    assert "注意：" in text and "隐藏" in text and "第 4" in text, text
+    wizard.reject()

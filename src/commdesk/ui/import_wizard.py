@@ -251,7 +251,12 @@ class PreviewPage(QWizardPage):
                  _("拒绝 {n}").format(n=rc.get("rejected", 0))]
         problems = "；".join(f"{problem_label(k)} {v}" for k, v in sorted(plan.problem_counts.items(),
                                                                          key=lambda kv: -kv[1]))
-        self.counts.setText("　".join(parts) + (_("\n问题：") + problems if problems else _("\n没有发现问题。")))
+        notes = "".join("\n" + _("注意：") + w for w in plan.warnings[:6])
+        if len(plan.warnings) > 6:
+            notes += "\n" + _("……另有 {n} 条注意事项（见导入报告）").format(n=len(plan.warnings) - 6)
+        self.counts.setText("　".join(parts) + (_("\n问题：") + problems if problems else _("\n没有发现问题。"))
+                            + notes)
+        self.counts.setWordWrap(True)
         preview = plan.preview
         headers = [_("工作表"), _("行号"), _("状态")]
         width = max((len(p.cells) for p in preview), default=0)

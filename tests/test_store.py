@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from commdesk.errors import DatabaseLocked, UserError, classify_db_error
 from commdesk.models import AuditEntry, Community, Grid, Household, Resident, acting_user
-from commdesk.models.db import BUSY_TIMEOUT_MS, MMAP_BYTES, open_database
+from commdesk.models.db import BUSY_TIMEOUT_MS, open_database
 from commdesk.models.location import DRIVE_REMOTE, DRIVE_REMOVABLE, check_location
 from commdesk.models.lock import lock_path_for
 from tests.conftest import lock_is_free
@@ -73,11 +73,10 @@ def _audit(database: object, table: str, record_id: int) -> list[AuditEntry]:
 
 def _pragmas(conn: object) -> dict[str, object]:
     return {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # type: ignore[attr-defined]
-            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout", "mmap_size")}
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
 
 
-EXPECTED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": BUSY_TIMEOUT_MS,
-                    "mmap_size": MMAP_BYTES}
+EXPECTED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": BUSY_TIMEOUT_MS}
 
 
 # --- pragmas ---------------------------------------------------------------------------------

@@ -70,9 +70,6 @@ def _clear_write_intent(session: Session, transaction: SessionTransaction) -> No
             _write_intent.set(False)
 
 
-MMAP_BYTES = 512 * 1024 * 1024
-
-
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, readonly: bool) -> None:
     # journal_mode=WAL is persistent in the file: set once by open_database after the version
     # check (so a file we refuse is never rewritten), not on every connection.
@@ -81,11 +78,6 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, readonly: bool) -> None:
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA cache_size=-32000")
-    # reads through a memory map: a new connection (every start) reads the pages it needs without
-    # copying them into its own cache first (the dashboard's first read ~20 % faster). Writes still
-    # go through SQLite's normal, journalled path; where the map cannot be made (a 32-bit process)
-    # SQLite silently reads as before.
-    cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cur.close()
 
 

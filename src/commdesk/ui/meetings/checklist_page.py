@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QSplitter, QTextBrowser, QToolBar,
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolBar,
                                QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
@@ -17,7 +17,7 @@ from commdesk.services import checklist as ck
 from commdesk.services.changes import Changes
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.checklist_dialogs import CompleteDialog, EvaluateDialog, ItemDialog, ProgressDialog
-from commdesk.ui.meetings.rows_model import Col, RowsModel, make_table
+from commdesk.ui.meetings.rows_model import Col
 from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 
@@ -77,18 +77,9 @@ class ChecklistPage(ListDetailMixin, QWidget):
             filters.addWidget(w, 1)
         filters.addWidget(self.count_label)
 
-        self.model = RowsModel(COLUMNS, self, highlight=_color)
-        self.table = make_table(self.model, "checklistTable")
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_detail(cur.row()))
-        self.table.doubleClicked.connect(lambda _i: self.edit_item())
-        self.info = QTextBrowser()
-        self.info.setObjectName("checklistDetail")
+        splitter = self.build_list_detail(COLUMNS, "checklistTable", "checklistDetail", self.edit_item,
+                                          highlight=_color)
         self.info.setOpenLinks(False)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.info)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
 
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

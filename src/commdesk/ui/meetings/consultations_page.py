@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QSplitter,
-                               QTextBrowser, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
+                               QToolBar, QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
 from commdesk.models.meeting import CONSULTATION_SOURCES
@@ -16,7 +16,7 @@ from commdesk.services import consultations as cs
 from commdesk.services.changes import Changes
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.consultation_dialogs import ConsultationDialog, StageDialog
-from commdesk.ui.meetings.rows_model import Col, RowsModel, make_table
+from commdesk.ui.meetings.rows_model import Col
 from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 
@@ -61,17 +61,7 @@ class ConsultationsPage(ListDetailMixin, QWidget):
         filters.addWidget(self.source_box, 1)
         filters.addWidget(self.status_box, 1)
         filters.addWidget(self.count_label)
-        self.model = RowsModel(COLUMNS, self)
-        self.table = make_table(self.model, "consultationsTable")
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_detail(cur.row()))
-        self.table.doubleClicked.connect(lambda _i: self.edit())
-        self.info = QTextBrowser()
-        self.info.setObjectName("consultationDetail")
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.info)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = self.build_list_detail(COLUMNS, "consultationsTable", "consultationDetail", self.edit)
         toolbar = QToolBar()
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
 

@@ -7,14 +7,34 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QSplitter, QTextBrowser, QToolBar
 
 from commdesk.i18n import _
+from commdesk.ui.meetings.rows_model import Col, RowsModel, make_table
 
 
 class ListDetailMixin:
     """Mixed into a page QWidget that has ``model`` (rows_model), ``table``, ``info``,
     ``count_label``, ``_select``, ``detail`` and a ``loaded`` signal."""
+
+    def build_list_detail(self, columns: Sequence[Col], table_name: str, detail_name: str,
+                          open_row: Callable[[], Any], highlight: Callable[[Any], str | None] | None = None
+                          ) -> QSplitter:
+        """The rows table (``model``, ``table``: selecting shows the detail, double-click opens
+        the record) beside the detail pane (``info``), in a splitter the page lays out."""
+        self.model = RowsModel(columns, self, highlight=highlight)  # type: ignore[arg-type]
+        self.table = make_table(self.model, table_name)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _p: self._show_detail(cur.row()))  # type: ignore[attr-defined]
+        self.table.doubleClicked.connect(lambda _i: open_row())
+        self.info = QTextBrowser()
+        self.info.setObjectName(detail_name)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.info)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        return splitter
 
     def add_toolbar_action(self, toolbar: QToolBar, text: str, slot: Callable[[], Any],
                            shortcut: str | None = None) -> QAction:

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QToolBar,
+                               QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget, QToolBar,
                                QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
@@ -20,7 +20,7 @@ from commdesk.services.changes import Changes
 from commdesk.services.compliance import STATE_LABELS, ComplianceRow, compliance_calendar
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.meeting_dialog import MeetingDialog
-from commdesk.ui.meetings.rows_model import Col, RowsModel, make_table
+from commdesk.ui.meetings.rows_model import Col
 from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 
@@ -145,17 +145,8 @@ class MeetingsPage(ListDetailMixin, QWidget):
         filters.addWidget(self.kind_box, 1)
         filters.addWidget(self.branch_box, 1)
         filters.addWidget(self.count_label)
-        self.model = RowsModel(COLUMNS, self, highlight=lambda r: "#b3261e" if r.quorum == "不足半数" else None)
-        self.table = make_table(self.model, "meetingsTable")
-        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show_detail(cur.row()))
-        self.table.doubleClicked.connect(lambda _i: self.edit_meeting())
-        self.info = QTextBrowser()
-        self.info.setObjectName("meetingDetail")
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.info)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = self.build_list_detail(COLUMNS, "meetingsTable", "meetingDetail", self.edit_meeting,
+                                          highlight=lambda r: "#b3261e" if r.quorum == "不足半数" else None)
         list_page = QWidget()
         list_box = QVBoxLayout(list_page)
         list_box.setContentsMargins(0, 0, 0, 0)

@@ -17,7 +17,7 @@ from commdesk.services import checklist as ck
 from commdesk.services.changes import Changes
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.checklist_dialogs import CompleteDialog, EvaluateDialog, ItemDialog, ProgressDialog
-from commdesk.ui.meetings.rows_model import Col
+from commdesk.ui.rows_table import Col
 from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 

@@ -16,7 +16,7 @@ from commdesk.services import consultations as cs
 from commdesk.services.changes import Changes
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.consultation_dialogs import ConsultationDialog, StageDialog
-from commdesk.ui.meetings.rows_model import Col
+from commdesk.ui.rows_table import Col
 from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 

@@ -10,11 +10,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSplitter, QTextBrowser, QToolBar
 
 from commdesk.i18n import _
-from commdesk.ui.meetings.rows_model import Col, RowsModel, make_table
+from commdesk.ui.rows_table import Col, RowsModel, make_table
 
 
 class ListDetailMixin:
-    """Mixed into a page QWidget that has ``model`` (rows_model), ``table``, ``info``,
+    """Mixed into a page QWidget that has ``model`` (ui.rows_table), ``table``, ``info``,
     ``count_label``, ``_select``, ``detail`` and a ``loaded`` signal."""
 
     def build_list_detail(self, columns: Sequence[Col], table_name: str, detail_name: str,

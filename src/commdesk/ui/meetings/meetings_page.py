@@ -20,7 +20,7 @@ from commdesk.services.changes import Changes
 from commdesk.services.compliance import STATE_LABELS, ComplianceRow, compliance_calendar
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.meeting_dialog import MeetingDialog
-from commdesk.ui.meetings.rows_model import Col
+from commdesk.ui.rows_table import Col
 from commdesk.ui.meetings.list_detail import ListDetailMixin
 from commdesk.ui.runner import Op
 

@@ -1,8 +1,6 @@
-"""A read-only table model over a list of light row objects (the services' dataclass rows).
-
-Columns are (header, getter, align) triples; the lists here are small (a year of meetings of a
-community, its checklist), so the rows are held whole and sorted in Python.
-"""
+"""A read-only table over a list of light rows (the services' dataclass rows), for the Party and
+meeting pages: columns declared as :class:`Col` (header, how to read a row, alignment, width in
+characters, optional red/grey rules), the rows held whole (a page's list is small)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -11,16 +9,11 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-class Col:
-    def __init__(self, header: str, getter: Callable[[Any], Any], align: str = "left", width: int = 8) -> None:
-        self.header = header
-        self.getter = getter
-        self.align = align
-        self.width = width
+WARN_BRUSH = QBrush(QColor("#b3261e"))
+MUTED_BRUSH = QBrush(QColor("#888888"))
 
 
 def display(value: Any) -> str:
@@ -32,22 +25,45 @@ def display(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "是" if value else ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
     return str(value)
 
 
-_ALIGN = {"left": Qt.AlignmentFlag.AlignLeft, "center": Qt.AlignmentFlag.AlignHCenter,
-          "right": Qt.AlignmentFlag.AlignRight}
+class Col:
+    """A column: header, how to read a row (a callable or an attribute name), alignment, width
+    (characters); ``warn`` shows a row's cell in red, ``muted`` in grey (ended or archived records,
+    kept for the history)."""
+
+    def __init__(self, header: str, get: Callable[[Any], Any] | str, align: str = "left", width: int = 8, *,
+                 warn: Callable[[Any], bool] | None = None, muted: Callable[[Any], bool] | None = None) -> None:
+        self.header = header
+        self.get = (lambda r, k=get: getattr(r, k)) if isinstance(get, str) else get
+        self.align = align
+        self.width = width
+        self.warn = warn
+        self.muted = muted
+
+    def copy(self, header: str, muted: Callable[[Any], bool] | None = None) -> Col:
+        """This column with a translated header (and optionally a grey-out rule for the whole row)."""
+        return Col(header, self.get, self.align, self.width, warn=self.warn, muted=muted or self.muted)
+
+
+_ALIGN = {"left": Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+          "center": Qt.AlignmentFlag.AlignCenter,
+          "right": Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter}
 
 
 class RowsModel(QAbstractTableModel):
     def __init__(self, columns: Sequence[Col], parent: Any = None,
                  highlight: Callable[[Any], str | None] | None = None) -> None:
+        """``highlight(row)`` may name a text colour for the whole row."""
         super().__init__(parent)
         self.columns = list(columns)
         self.rows: list[Any] = []
         self.highlight = highlight
 
-    def set_rows(self, rows: list[Any]) -> None:
+    def set_rows(self, rows: Sequence[Any]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
@@ -61,10 +77,10 @@ class RowsModel(QAbstractTableModel):
                 return i
         return None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802,B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802,B008
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -73,15 +89,20 @@ class RowsModel(QAbstractTableModel):
             return None
         row, col = self.rows[index.row()], self.columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return display(col.getter(row)).replace("\n", " ")
+            return display(col.get(row)).replace("\n", " ")
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = display(col.getter(row))
-            return text if len(text) > 12 else None
+            return display(col.get(row)) or None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_ALIGN[col.align] | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and self.highlight is not None:
-            color = self.highlight(row)
+            return int(_ALIGN[col.align].value)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col.muted is not None and col.muted(row):
+                return MUTED_BRUSH
+            if col.warn is not None and col.warn(row):
+                return WARN_BRUSH
+            color = self.highlight(row) if self.highlight is not None else None
             return QBrush(QColor(color)) if color else None
+        if role == Qt.ItemDataRole.UserRole:
+            return getattr(row, "id", None)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
@@ -91,19 +112,8 @@ class RowsModel(QAbstractTableModel):
             return self.columns[section].header
         return None
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not (0 <= column < len(self.columns)):
-            return
-        getter = self.columns[column].getter
-        self.layoutAboutToBeChanged.emit()
-        self.rows.sort(key=lambda r: (getter(r) is None, display(getter(r))),
-                       reverse=order == Qt.SortOrder.DescendingOrder)
-        self.layoutChanged.emit()
 
-
-def make_table(model: RowsModel, object_name: str) -> Any:
-    from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
-
+def make_table(model: RowsModel, object_name: str) -> QTableView:
     table = QTableView()
     table.setObjectName(object_name)
     table.setModel(model)

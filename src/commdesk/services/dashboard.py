@@ -10,7 +10,6 @@ Each :class:`Alert` names the list behind it (``target`` + ``filter``) so the pa
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -104,16 +103,11 @@ def dashboard_data(session: Session, today: date | None = None, *, slow: bool = 
     with :func:`slow_alerts` right after."""
     today = today or date.today()
     data = DashboardData(today)
+    data.counts.update(_timed(data, "counts", lambda: _basic_counts(session)))
     party = _has_table(session, "party_member")
     meetings = _has_table(session, "meeting")
-    # the plain counts run on a second connection meanwhile: SQLite counts without the GIL while
-    # this thread computes the compliance calendar in Python
-    side = _side_reads(session, data, today, party)
-    if side is None:
-        data.counts.update(_timed(data, "counts", lambda: _basic_counts(session)))
     if party:
-        if side is None:
-            data.counts.update(_timed(data, "party_counts", lambda: _party_counts(session)))
+        data.counts.update(_timed(data, "party_counts", lambda: _party_counts(session)))
         rows = _timed(data, "coverage", lambda: grid_coverage(session))
         total = coverage_totals(rows)
         data.counts["covered"] = total.covered
@@ -125,42 +119,13 @@ def dashboard_data(session: Session, today: date | None = None, *, slow: bool = 
             " WHERE h.archived_at IS NULL AND h.status != '迁出' GROUP BY h.grid_id ORDER BY g.code, g.id"))]
     if meetings:
         _meeting_alerts(session, data, today)
-    if side is not None:
-        counts, idle = side.result()
-        data.counts.update(counts)
-    else:
-        idle = None
     if party:
-        _party_alerts(session, data, today, slow=slow, idle=idle)
+        _party_alerts(session, data, today, slow=slow)
     if data.counts.get("review"):
         data.alerts.append(Alert("review", "medium", _("待核实的居民记录 {n} 条").format(n=data.counts["review"]),
                                  data.counts["review"], "ledger", "review"))
     sort_alerts(data.alerts)
     return data
-
-
-def _side_reads(session: Session, data: DashboardData, today: date, party: bool) -> Future[Any] | None:
-    """Start the counts (and idle centers) on their own connection to a file database; None
-    where that is not possible (another database kind, an in-memory one)."""
-    engine = session.get_bind()
-    url = getattr(engine, "url", None)
-    if url is None or url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-
-    def read() -> tuple[dict[str, Any], int | None]:
-        with engine.connect() as conn, Session(bind=conn) as side:
-            counts = _timed(data, "counts", lambda: _basic_counts(side))
-            idle = None
-            if party:
-                counts.update(_timed(data, "party_counts", lambda: _party_counts(side)))
-                idle = _timed(data, "idle_centers", lambda: _idle_centers(side, today))
-            return counts, idle
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commdesk-dashboard")
-    try:
-        return pool.submit(read)
-    finally:
-        pool.shutdown(wait=False)
 
 
 def sort_alerts(alerts: list[Alert]) -> None:
@@ -218,12 +183,10 @@ def _meeting_alerts(session: Session, data: DashboardData, today: date) -> None:
     data.counts["consultations_open"] = open_consult
 
 
-def _party_alerts(session: Session, data: DashboardData, today: date, slow: bool = True,
-                  idle: int | None = None) -> None:
+def _party_alerts(session: Session, data: DashboardData, today: date, slow: bool = True) -> None:
     if slow:
         data.alerts += _timed(data, "visits_overdue", lambda: slow_alerts(session, today))
-    if idle is None:
-        idle = _timed(data, "idle_centers", lambda: _idle_centers(session, today))
+    idle = _timed(data, "idle_centers", lambda: _idle_centers(session, today))
     if idle:
         data.alerts.append(Alert("centers_idle", "medium", _("30 天内没有走访记录的党员中心户 {n} 户").format(n=idle),
                                  idle, "centers", "idle"))

@@ -102,7 +102,10 @@ def gui_painted(path: Path, runs: int) -> dict[str, Any]:
             QCoreApplication.processEvents()
             window.deleteLater()
             QCoreApplication.processEvents()
-    return {"painted_ms": round(statistics.median(times), 1), "painted_runs_ms": [round(t, 1) for t in times]}
+    # the first window of the process is what a user sees at start (cold caches, first execution
+    # of every code path): reported on its own, beside the median of all the windows
+    return {"painted_first_ms": round(times[0], 1), "painted_ms": round(statistics.median(times), 1),
+            "painted_runs_ms": [round(t, 1) for t in times]}
 
 
 def main() -> int:
@@ -162,7 +165,7 @@ def main() -> int:
     if not args.no_gui:
         out.update(gui_painted(path, 3))
         out["target_ms"] = TARGET_MS
-        out["meets_target"] = out["painted_ms"] <= TARGET_MS
+        out["meets_target"] = out["painted_first_ms"] <= TARGET_MS
     text_out = json.dumps(out, ensure_ascii=False, indent=1)
     print(text_out)
     target = ROOT / "benchmarks" / "out" / "bench_dashboard.json"

@@ -50,6 +50,7 @@ class Household:
     address: str = ""
     housing: str = ""
     members: list[Resident] = field(default_factory=list)
+    head: Resident | None = None   # the first member written as 户主 (a later one is flagged)
 
 
 @dataclass(slots=True)
@@ -443,6 +444,11 @@ class SheetWalker:
             # else: what _household_for returns for a member's row
             res = Resident(sheet_name, row_no, name, household, relation=relation)
             person_fields(res, row, unusual, cells)
+            if relation == "户主":
+                if household.head is None:
+                    household.head = res
+                else:
+                    _second_head(res, household.head)
             problems = res.problems
             if problems or res.flags or len(residents) < 200 or row_no in hidden_rows:
                 res.raw = row
@@ -647,14 +653,13 @@ class SheetWalker:
             res.phone = "、".join(numbers)[:40]
 
 
-def finish_households(result: Extraction) -> None:
-    """Exactly one head per household: a later head is flagged and keeps no relation (原为户主)."""
-    for household in result.households:
-        heads = [m for m in household.members if m.relation == "户主"]
-        for extra in heads[1:]:
-            extra.relation = ""
-            extra.flags.append(f"second_head:原表格中也写为户主；户主为{heads[0].name}（{heads[0].sheet} 第 {heads[0].row} 行）")
-            extra.problems.append((-1, "second_head"))
+def _second_head(res: Resident, head: Resident) -> None:
+    """Exactly one head per household: a later head is flagged and keeps no relation (原为户主).
+    Decided as the row is read, so a resident is final once walked (an import writes residents
+    while it reads the rest of the file)."""
+    res.relation = ""
+    res.flags.append(f"second_head:原表格中也写为户主；户主为{head.name}（{head.sheet} 第 {head.row} 行）")
+    res.problems.append((-1, "second_head"))
 
 
 def head_rows(sheet: SourceSheet, limit: int) -> dict[int, list[Any]]:

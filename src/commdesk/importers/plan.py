@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.extract import Extraction, Memo, SheetWalker, finish_households, gc_paused, prepare_head
+from commdesk.importers.extract import Extraction, Memo, SheetWalker, gc_paused, prepare_head
 from commdesk.importers.fields import get_kind
 from commdesk.importers.hidden import Hidden, column_letter
 from commdesk.importers.layout import SCAN_ROWS, ColumnPlan, SheetPlan, community_name, detect_sheet, \
@@ -213,6 +213,12 @@ def replan(plan: ImportPlan) -> ImportPlan:
     return plan
 
 
+def rows_estimate(source: Source, plan: ImportPlan) -> int:
+    """Rows of the plan's data sheets (at least one): the most residents the walk can give."""
+    sheets = {s.name: s for s in source.sheets}
+    return sum(max(sheets[p.name].height, 1) for p in plan.data_sheets()) or 1
+
+
 def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], None] | None = None,
             cancel: Callable[[], bool] | None = None) -> Extraction:
     """Walk every data sheet of the plan (one streaming pass each)."""
@@ -222,7 +228,7 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
     ids_seen: dict[str, Any] = {}
     memo = Memo()
     sheets = {s.name: s for s in source.sheets}
-    total = sum(max(sheets[p.name].height, 1) for p in plan.data_sheets()) or 1
+    total = rows_estimate(source, plan)
     done_before = 0
     for sp in plan.data_sheets():
         if cancel is not None and cancel():
@@ -253,7 +259,6 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
         done_before = result.rows_total
         if hasattr(sheet, "unload"):
             sheet.unload()
-    finish_households(result)
     if progress is not None:
         progress(total, total)
     return result

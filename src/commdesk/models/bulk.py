@@ -24,8 +24,24 @@ BULK_CACHE_KIB = 128 * 1024
 DEFER_INDEXES_FROM = 5000
 
 
-def insert_sql(table: str, cols: Sequence[str]) -> str:
-    return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _c in cols)})"
+def insert_sql(table: str, cols: Sequence[str], constants: Mapping[str, Any] | None = None) -> str:
+    """``INSERT`` of ``cols`` as parameters, and of ``constants`` (the same for every row of a
+    bulk load: stamps, defaults) as SQL literals, which SQLite then does not bind row by row."""
+    constants = constants or {}
+    names = [*cols, *constants]
+    values = ["?"] * len(cols) + [sql_literal(v) for v in constants.values()]
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(values)})"
+
+
+def sql_literal(value: Any) -> str:
+    """A SQL literal for None, an int or a text (quotes doubled)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and "\x00" not in value:
+        return "'" + value.replace("'", "''") + "'"
+    raise ValueError(f"no SQL literal for {type(value).__name__}")
 
 
 def sql_value(value: Any) -> Any:

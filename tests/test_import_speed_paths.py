@@ -115,8 +115,9 @@ def _big_csv(path: Path, rows: int) -> None:
 
 
 def _indexes(database) -> list[tuple[str, str]]:
+    """Indexes and triggers of the tables a big load drops and recreates them on."""
     with database.engine.connect() as conn:
-        return conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+        return conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
                                  "AND tbl_name IN ('household', 'resident') ORDER BY name")).all()
 
 
@@ -218,3 +219,58 @@ def test_failure_while_indexing_in_the_background_leaves_the_database_as_before(
         assert run_import(database, path, ImportOptions(backup=False)).imported == 6000   # the connection is usable
     finally:
         database.close()
+
+
+def test_big_load_keeps_the_coverage_counters_and_their_trigger(tmp_path: Path) -> None:
+    """The load drops the households' counter trigger and bumps the counters once per grid: they
+    agree with a full recount afterwards (beside households already covered), the trigger is
+    back as it was, and the constant columns written into the statement are stored as given."""
+    from commdesk.models.base import acting_user
+    from commdesk.services.coverage import stats_agree
+    from tests.test_party_services import populate
+
+    path = tmp_path / "大台账.csv"
+    _big_csv(path, 6000)
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        populate(database)                     # grids, households, a center household with contacts
+        before = _indexes(database)
+        assert any(name == "trg_pgs_household_ins" for name, _sql in before)
+        with database.engine.connect() as conn:
+            stats_before = dict(conn.execute(text("SELECT grid_key, covered FROM party_grid_stat")).all())
+        token = acting_user.set("O'Brien")     # a quote in a value written as an SQL literal
+        try:
+            summary = run_import(database, path, ImportOptions(backup=False))
+        finally:
+            acting_user.reset(token)
+        assert summary.imported == 6000 and summary.merged == 0 and "pipeline" in summary.timings
+        assert _indexes(database) == before
+        with database.Session() as session:
+            assert stats_agree(session)
+        with database.engine.connect() as conn:
+            stats = dict(conn.execute(text("SELECT grid_key, households FROM party_grid_stat")).all())
+            assert stats[0] == 2000                    # the file's households have no grid
+            assert dict(conn.execute(text("SELECT grid_key, covered FROM party_grid_stat")).all()) == \
+                {**stats_before, 0: stats_before.get(0, 0)}
+            stored = conn.execute(text(
+                "SELECT DISTINCT updated_by, status, archived_at, move_in_date, created_at = updated_at FROM resident"
+                " WHERE name LIKE '王__' AND id_number LIKE '110105%'")).all()
+            assert stored == [("O'Brien", "在住", None, None, 1)]
+    finally:
+        database.close()
+
+
+def test_constants_are_written_as_sql_literals() -> None:
+    import sqlite3
+
+    from commdesk.models.bulk import insert_sql, sql_literal
+
+    sql = insert_sql("t", ("a",), {"b": "it's", "c": None, "d": 7})
+    assert sql == "INSERT INTO t (a, b, c, d) VALUES (?, 'it''s', NULL, 7)"
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE t (a, b, c, d)")
+    db.executemany(sql, [(1,), (2,)])
+    assert db.execute("SELECT * FROM t").fetchall() == [(1, "it's", None, 7), (2, "it's", None, 7)]
+    for bad in ("a\x00b", 1.5, True, b"x"):
+        with pytest.raises(ValueError):
+            sql_literal(bad)

@@ -274,3 +274,29 @@ def test_constants_are_written_as_sql_literals() -> None:
     for bad in ("a\x00b", 1.5, True, b"x"):
         with pytest.raises(ValueError):
             sql_literal(bad)
+
+
+@given(st.text(alphabet=st.sampled_from("0123456789-./x年"), min_size=10, max_size=10))
+def test_date_fast_path_agrees_with_the_general_path(raw: str) -> None:
+    from commdesk.importers.normalise import _parse_date_text
+
+    parse = _parse_date_text.__wrapped__
+    assert parse(raw) == parse(" " + raw)          # a leading space takes the general path
+
+
+@given(st.builds(lambda y, m, d, sep: f"{y:04d}{sep}{m:02d}{sep}{d:02d}", st.integers(0, 9999), st.integers(0, 99),
+                 st.integers(0, 99), st.sampled_from("-./")))
+def test_date_fast_path_agrees_on_dates(raw: str) -> None:
+    from commdesk.importers.normalise import _parse_date_text
+
+    parse = _parse_date_text.__wrapped__
+    assert parse(raw) == parse(" " + raw)
+
+
+@given(st.text(alphabet=st.sampled_from("王芳李\u3007\u4e00\u9fff\u9fa5\u3400\uf900\u3000 a1=·"), min_size=0, max_size=32))
+def test_name_fast_path_agrees_with_the_general_path(raw: str) -> None:
+    from commdesk.importers import normalise as norm
+    from commdesk.importers.extract import _name_info
+
+    name = norm.name(raw)
+    assert _name_info(raw) == (name, norm.looks_like_name(name), norm.unusual_name(name))

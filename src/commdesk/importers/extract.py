@@ -211,10 +211,13 @@ def _date_cell(value: Any) -> tuple[date | None, str]:
 
 
 _parse_date_text = norm._parse_date_text.__wrapped__
+_PLAIN_NAME = norm._PLAIN_NAME
 
 
 def _name_info(value: Any) -> tuple[str, bool, bool]:
     """(normalised name, looks like a name, unusual characters)."""
+    if type(value) is str and _PLAIN_NAME.fullmatch(value):
+        return value, True, False          # the usual name: what the general path gives
     name = norm.name(value)
     return name, norm.looks_like_name(name), norm.unusual_name(name)
 

@@ -63,6 +63,9 @@ def _name(raw: str) -> str:
     return _SPACES.sub(" ", raw)
 
 
+_PLAIN_NAME = re.compile(r"[\u4e00-\u9fff]{1,30}")   # unified ideographs only: NFKC leaves them as they are
+
+
 def name(value: object) -> str:
     """Trimmed; spaces inside Chinese names (``王　芳``) removed; Latin names keep one space."""
     if value is None:
@@ -109,6 +112,10 @@ def _valid(y: int, m: int, d: int) -> date | None:
 
 @lru_cache(maxsize=65536)
 def _parse_date_text(raw: str) -> tuple[date | None, str]:
+    if len(raw) == 10 and raw.isascii() and raw[4] in "-./" and raw[7] == raw[4] and raw[:4].isdigit() \
+            and raw[5:7].isdigit() and raw[8:].isdigit():    # 1990-03-07, 1990.03.07, 1990/03/07: as _YMD reads them
+        got = _valid(int(raw[:4]), int(raw[5:7]), int(raw[8:]))
+        return got, "" if got else "invalid"
     s = unicodedata.normalize("NFKC", raw).strip()
     if not s:
         return None, ""

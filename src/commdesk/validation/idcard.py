@@ -196,19 +196,37 @@ def _checked(candidate: str, notes: list[str], today: date | None) -> IdCheck:
     )
 
 
+_BIRTHS: dict[str, date | None] = {}    # the 8 birth digits → date (None: not a date, or before _MIN_YEAR)
+_ODD = frozenset("13579")
+
+
+def _birth8(digits: str) -> date | None:
+    born = _BIRTHS.get(digits, _BIRTHS)
+    if born is _BIRTHS:
+        try:
+            born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+        except ValueError:
+            born = None
+        if born is not None and born.year < _MIN_YEAR:
+            born = None
+        if len(_BIRTHS) < 100_000:          # a century of days
+            _BIRTHS[digits] = born
+    return born  # type: ignore[return-value]
+
+
 def valid_id_parts(raw: object, today: date) -> tuple[str, date, str] | None:
     """The fast path of ``check_id_number`` for bulk imports: for the usual cell (18 ASCII
     characters) that is valid, ``(number, birth_date, gender)`` exactly as ``check_id_number(raw,
     today=today)`` reports them; ``None`` for anything else (which may still be valid: then call
-    ``check_id_number``)."""
+    ``check_id_number``). Birth dates are parsed once per distinct date."""
     if type(raw) is not str or len(raw) != 18 or not raw.isascii() or not raw[:17].isdigit() \
             or raw[17] not in _CHECK_ONLY:
         return None
-    number = raw.replace("x", "X")
-    born = _birth_date(number, today)
-    if born is None or _check_char(number[:17]) != number[17]:
+    number = raw if raw[17] != "x" else raw[:17] + "X"
+    born = _birth8(number[6:14])
+    if born is None or born > today or _check_char(number[:17]) != number[17]:
         return None
-    return number, born, "男" if int(number[16]) % 2 else "女"
+    return number, born, "男" if number[16] in _ODD else "女"
 
 
 def mask_id(number: str | None) -> str:

@@ -217,3 +217,37 @@ def test_consultation_stage_through_the_page(qtbot: Any, window: Any, db: Any) -
     qtbot.waitUntil(lambda: not d.isVisible(), timeout=5000)
     qtbot.waitUntil(lambda: page.detail is not None and page.detail.row.stage_done == 1, timeout=5000)
     assert "第1步已完成" in page.info.toPlainText() or "已完成" in page.info.toPlainText()
+
+
+def test_dashboard_reads_the_slow_alerts_after_its_first_paint(qtbot: Any, db: Any,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overdue-visit alert (the slow read) is asked for once the page has painted its figures:
+    read at once, it ran on the database thread while the page painted and took the GIL from it."""
+    import commdesk.ui.dashboard_page as page_module
+    from commdesk.ui.app import create_main_window, make_app
+    from commdesk.ui.dashboard_page import DashboardPage
+    from commdesk.ui.runner import set_runner
+
+    events: list[str] = []
+    real_slow = page_module.slow_alerts
+
+    def slow(session: Any) -> Any:
+        events.append("slow alerts read")
+        return real_slow(session)
+
+    monkeypatch.setattr(page_module, "slow_alerts", slow)
+    make_app()
+    build_party(db)
+    w = create_main_window(db)
+    qtbot.addWidget(w)
+    page = w.page(DashboardPage)
+    page.painted.connect(lambda: events.append("painted"))
+    w.show()
+    w.start()
+    qtbot.waitUntil(lambda: "slow alerts read" in events and w.runner.idle, timeout=10000)
+    try:
+        assert events[:2] == ["painted", "slow alerts read"]
+        assert page.data is not None and page.alerts.count() > 0
+    finally:
+        w.runner.shutdown()
+        set_runner(None)

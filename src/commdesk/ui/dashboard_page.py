@@ -149,15 +149,23 @@ class DashboardPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(400)
         self._timer.timeout.connect(self.refresh)
+        self._slow_pending = False
+        self.painted.connect(self._read_slow_alerts)
 
     def start(self) -> None:
         self.refresh()
 
     def refresh(self) -> None:
         t0 = time.perf_counter()
-        # paint with the quick figures first; the slow alerts (overdue visits) follow
+        # paint with the quick figures first; the slow alerts (overdue visits) are read once that
+        # paint is done (read at once, their Python work would take the GIL from the painting)
+        self._slow_pending = True
         Op(self, lambda s: dashboard_data(s, slow=False)).success(lambda d: self._show(d, t0)).run()
-        Op(self, slow_alerts).success(self._add_alerts).run()
+
+    def _read_slow_alerts(self) -> None:
+        if self._slow_pending:
+            self._slow_pending = False
+            Op(self, slow_alerts).success(self._add_alerts).run()
 
     def _add_alerts(self, alerts: list[Alert]) -> None:
         if self.data is None or not alerts:

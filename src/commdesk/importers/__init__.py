@@ -28,12 +28,12 @@ The wizard and the CLI call the same four functions:
 ``write_error_report(path, plan, extraction, summary)`` is called by ``run_import`` when
 ``options.report_path`` is set.
 
-Hidden rows and columns (.xlsx/.xlsm) are imported like any other and reported: the plan's and
+Hidden rows and columns (.xlsx/.xlsm/.xls) are imported like any other and reported: the plan's and
 the summary's ``warnings`` name them, preview rows of hidden rows have ``hidden`` set (and
 "隐藏行" in ``reason``), and the error report lists hidden rows and marks hidden columns.
 
 Modules: ``sniff`` (real file type, refusals), ``reader`` (calamine/CSV, hostile-input
-guards), ``hidden`` (hidden rows and columns of .xlsx sheets), ``fields`` (per-kind field
+guards), ``hidden`` / ``hidden_xls`` (hidden rows and columns of .xlsx / .xls sheets), ``fields`` (per-kind field
 tables and synonyms), ``layout`` (header rows, mapping),
 ``normalise`` (values), ``extract`` (rows → residents and households, problems, flags),
 ``plan`` (inspect), ``service`` (database write), ``undo``, ``report``, ``command`` (CLI).

@@ -99,7 +99,7 @@ class Extraction:
     grids: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows_total: int = 0
-    #: hidden rows (1-based) and columns per sheet, for the sheets whose format says (.xlsx)
+    #: hidden rows (1-based) and columns per sheet, for the sheets whose format says (.xlsx, .xls)
     hidden: dict[str, Hidden] = field(default_factory=dict)
 
     def problem_counts(self) -> dict[str, int]:

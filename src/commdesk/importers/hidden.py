@@ -1,4 +1,5 @@
-"""Hidden rows and columns of .xlsx/.xlsm worksheets (calamine does not report them).
+"""Hidden rows and columns of .xlsx/.xlsm worksheets (calamine does not report them; for .xls see
+``hidden_xls``).
 
 Clerks hide rows (filtered out, outline collapsed, "not needed") and columns (ID numbers kept
 out of sight) in their registers. The import treats them like any other row or column — nothing
@@ -17,6 +18,7 @@ import logging
 import re
 import threading
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from posixpath import join as posix_join, normpath
@@ -159,18 +161,20 @@ def scan_hidden(path: Path) -> dict[str, Hidden]:
 
 
 class HiddenScan:
-    """``scan_hidden`` in a thread, started at once; ``get`` waits for it. A file that cannot be
-    scanned (damaged, not a zip) gives no hidden rows: reading it reports the real problem."""
+    """``scan`` (``scan_hidden``; ``hidden_xls.scan_hidden_xls`` for .xls) in a thread, started at
+    once; ``get`` waits for it. A file that cannot be scanned (damaged, not a zip) gives no hidden
+    rows: reading it reports the real problem."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, scan: Callable[[Path], dict[str, Hidden]] | None = None) -> None:
         self.path = path
+        self.scan = scan or scan_hidden
         self.result: dict[str, Hidden] = {}
         self.thread = threading.Thread(target=self._run, name="import-hidden-scan", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         try:
-            self.result = scan_hidden(self.path)
+            self.result = self.scan(self.path)
         except Exception:  # noqa: BLE001 - informational only, see the class docstring
             log.debug("hidden rows/columns not scanned", exc_info=True)
 

@@ -31,6 +31,7 @@ from typing import Any
 from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.importers.hidden import Hidden, HiddenScan
+from commdesk.importers.hidden_xls import scan_hidden_xls
 from commdesk.importers.sniff import password_message, sniff
 
 log = logging.getLogger("commdesk.import")
@@ -88,7 +89,7 @@ class Source:
     hidden_scan: HiddenScan | None = None
 
     def hidden(self, sheet: str) -> Hidden | None:
-        """Hidden rows and columns of a sheet; ``None`` where the format does not say (.xls, CSV)."""
+        """Hidden rows and columns of a sheet; ``None`` where the format does not say (CSV)."""
         return self.hidden_scan.get(sheet) if self.hidden_scan is not None else None
 
     def close(self) -> None:
@@ -158,7 +159,8 @@ def _open_calamine(path: Path, kind: str) -> Source:
     import python_calamine as pc
 
     warnings: list[str] = []
-    hidden_scan = HiddenScan(path) if kind == "xlsx" else None   # runs while calamine parses
+    # runs while calamine parses
+    hidden_scan = HiddenScan(path) if kind == "xlsx" else HiddenScan(path, scan_hidden_xls)
     try:
         if kind == "xlsx":
             prepared = _prescan_xlsx(path, warnings)

@@ -173,7 +173,7 @@ def test_cancelled_big_load_leaves_indexes_and_rows_as_before(tmp_path: Path) ->
         database.close()
 
 
-texts = st.text(alphabet=st.sampled_from("王芳 \u3000|栋单元室1aX-"), max_size=6)
+texts = st.text(alphabet=st.sampled_from("王芳 \u3000|栋单元室楼幢座号户1aX-"), max_size=6)
 
 
 @given(st.lists(st.tuples(texts, st.one_of(st.none(), texts), texts, texts, texts, texts, texts, texts, texts),

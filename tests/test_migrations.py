@@ -355,3 +355,28 @@ def test_url_and_plain_path_open_the_same_file_and_share_the_lock(tmp_path: Path
             open_database(path)
     with open_database(path) as database:
         assert current_revision(database) == HEAD
+
+
+def test_0007_rebuilds_the_search_rows_of_addresses_whose_parts_carry_their_word(db_path: Path) -> None:
+    """Before 0007 a split address 8号楼 / 3单元 / 1601室 was indexed as 8号楼栋3单元单元1601室室."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from commdesk.services import community
+    from commdesk.services import households as hh
+    from commdesk.services.resident_form import HouseholdForm, ResidentForm
+
+    with open_database(db_path) as database:
+        with database.Session.begin() as s:
+            community.create_community(s, "幸福里社区")
+            grid = community.ensure_grid(s, "第一网格")
+            s.flush()
+            _c, hid = hh.create_household(s, HouseholdForm(household_no="H1", grid_id=grid.id, estate="幸福家园",
+                                                           building="8号楼", unit="3单元", room="1601室"))
+            hh.add_resident(s, hid, ResidentForm(name="王芳", gender="女", relation="户主"))
+        with database.engine.begin() as conn:
+            command.downgrade(alembic_config(conn), "0006")  # type: ignore[arg-type]
+            conn.execute(text("UPDATE resident_fts_tri SET body = '王芳 | H1 | 幸福家园8号楼栋3单元单元1601室室'"))
+    with open_database(db_path) as database, database.engine.connect() as conn:
+        assert conn.execute(text("SELECT body FROM resident_fts_tri")).scalars().all() == \
+            ["王芳 | H1 | 幸福家园8号楼3单元1601室"]

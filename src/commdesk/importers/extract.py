@@ -30,6 +30,9 @@ _SUBTOTAL = re.compile(r"小计|合计|总计|共计|汇总|统计")
 _FOOTER = re.compile(r"^(填表人|填报人|审核人|审核|制表人|制表|负责人|统计人|填表日期|填报日期|报送日期|联系人|"
                      r"说明|备注|注|签字|盖章|单位负责人|经办人|社区书记|书记)\s*[:：]?")
 _SECTION_GRID = re.compile(r"网格|片区|小组|[一二三四五六七八九十\d]+组")
+_NOTE = re.compile(r"[（(][^）)]*[）)]")            # 第二网格（网格员：李娜）: the note is not the name
+_EXAMPLE = re.compile(r"^(示例|样例|范例|举例|例如|填写示例|填表示例)")   # a template's filled-in example row
+_DIGIT = re.compile(r"\d")
 _SCIENTIFIC_DIGITS = re.compile(r"^\s*[+-]?(\d)\.?(\d*)[eE]\+?(\d+)\s*$")
 
 ID_FLAGS = {"precision_lost": "id_precision_lost", "bad_checksum": "id_checksum_invalid"}
@@ -123,10 +126,15 @@ class _Ctx:
 
 
 def _reliable_birth(raw: Any) -> date | None:
-    """Birth date digits of an ID number that lost only its last digits (15+ digits kept)."""
+    """Birth date digits of an ID number that lost only its last digits (15+ digits kept), unless
+    the rounding may have carried into them: Excel rounds to 15 significant digits, a carry turns
+    the 9s it passes into 0s, so the birth digits (7th–14th) are exact only when a kept digit after
+    them is not 0 (130121194905119650 → 130121194905120000: born 1949-05-11, not 05-12)."""
     if isinstance(raw, float):
         digits = f"{raw:.0f}"
         kept = 15
+    elif len(folded := norm.folded(raw)) == 18 and folded.isdigit():    # 130102199001011000 as text
+        digits, kept = folded, 15
     else:
         m = _SCIENTIFIC_DIGITS.match(norm.folded(raw))
         if not m:
@@ -134,7 +142,7 @@ def _reliable_birth(raw: Any) -> date | None:
         digits = m.group(1) + m.group(2)
         kept = len(digits)
         digits = digits.ljust(int(m.group(3)) + 1, "0")
-    if kept < 14 or len(digits) != 18:
+    if len(digits) != 18 or not digits[14:kept].strip("0"):
         return None
     try:
         born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
@@ -199,8 +207,15 @@ class Memo:
         return cached
 
 
+_DITTO = frozenset({"同上", "同上户", "同户主", "同前", "〃", "\"", "''"})
+
+
 def _household_text(value: Any) -> str:
-    return "" if norm.is_blank(value) else norm.text(value)
+    """A household-level cell; 同上 / 〃 on a member's row say "as the row above": blank."""
+    if norm.is_blank(value):
+        return ""
+    got = norm.text(value)
+    return "" if got in _DITTO else got
 
 
 def _date_cell(value: Any) -> tuple[date | None, str]:
@@ -258,6 +273,9 @@ class SheetWalker:
         # header text by position (None where there is none), for one C-level comparison per row
         self.header_row = [self.header_texts.get(i) or None for i in range(width)]
         self.header_same = max(2, len(self.mapping) // 2)
+        #: every text of the rows above the data (title, header rows; filled in as the walk passes
+        #: them): a later row of nothing else repeats them (a printed page's head)
+        self.header_words: set[str] = set()
         self.width = len(plan.columns)
         self.ctx = _Ctx()
         self.blank_run: RowOutcome | None = None
@@ -284,6 +302,8 @@ class SheetWalker:
         #: the phone column when there is exactly one, -1 when there is none, -2 when there are several
         self.phone_col = phone_cols[0] if len(phone_cols) == 1 else (-1 if not phone_cols else -2)
         self.first_col = {key: cols[0] for key, cols in self.cols.items() if cols}
+        #: tick columns (低保 √): column index and the key group its header names
+        self.tick_cols = [(i, norm.tag_of_header(plan.columns[i].label)) for i in self.cols.get("tag_flag", ())]
         self.today = date.today()
         # When each person and household field has at most one column (phones aside, as usual), a
         # row's cells for them are picked by one itemgetter from the row padded with None (absent
@@ -343,25 +363,37 @@ class SheetWalker:
             numbers = [int(t) for t in filled]
             if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
                 return _("列序号行")
-        if _SUBTOTAL.search(joined) and (not norm.looks_like_name(name_text)
-                                                   or _SUBTOTAL.search(name_text)):
+        if self.header_words and all(t in self.header_words for t in filled):
+            return _("重复的表头行")             # also the group-heading row of a multi-row header
+        if _SUBTOTAL.search(joined) and (not norm.looks_like_name(name_text) or _SUBTOTAL.search(name_text)
+                                         or _DIGIT.search(name_text)):   # 小计 … 17人 / 共42人
             return _("小计/合计行")
         first = filled[0]
+        if _EXAMPLE.match(first) or (len(filled) > 1 and _EXAMPLE.match(filled[1])):
+            return _("填写示例行")
         single = filled.count(first) == len(filled)   # one distinct value
-        if _FOOTER.match(first) and len(set(filled)) <= 3 and not self._has_person(row):
+        if _FOOTER.match(first) and not self._has_id(row) and (
+                (len(set(filled)) <= 3 and not self._has_person(row))
+                or sum(1 for t in filled if _FOOTER.match(t)) >= 2):   # 填表人：|王芳|审核人：|李强|…
             return _("表尾（填表人/审核人/说明）")
         if single and not self._has_person(row):
             heading = first
-            if _SECTION_GRID.search(heading) and "grid" not in self.cols and len(heading) <= 20:
-                self.ctx.grid = heading
-                return _("分组标题行（网格：{grid}）").format(grid=heading)
+            if _SECTION_GRID.search(heading) and "grid" not in self.cols and len(heading) <= 30:
+                grid = _NOTE.sub("", heading).strip(" ：:") or heading
+                if len(grid) <= 20:
+                    self.ctx.grid = grid
+                    return _("分组标题行（网格：{grid}）").format(grid=grid)
             if len(filled) > 1 or len(heading) > 8 or not norm.looks_like_name(name_text):
                 return _("标题或说明行")
         return None
 
-    def _has_person(self, row: list[Any]) -> bool:
+    def _has_id(self, row: list[Any]) -> bool:
+        """An ID number (or what is left of one: 14 digits or more) in the row's ID column."""
         id_raw = self._first(row, "id_number")
-        if id_raw is not None and len(norm.folded(id_raw)) >= 15:
+        return id_raw is not None and len(_DIGIT.findall(norm.folded(id_raw))) >= 14
+
+    def _has_person(self, row: list[Any]) -> bool:
+        if self._has_id(row):
             return True
         return bool(self._first(row, "relation")) and bool(self._first(row, "name"))
 
@@ -392,7 +424,8 @@ class SheetWalker:
         person_fields = self._person_fields
         hidden_rows = self.hidden_rows
         for r, row in self.sheet.rows():     # each row a fresh list (merged cells are filled into it)
-            if r < start:
+            if r < start:        # title, 填报单位 and header rows: repeated on printed pages
+                self.header_words.update(t for v in row if (t := norm.text(v)))
                 continue
             result.rows_total += 1
             if vertical:
@@ -598,6 +631,11 @@ class SheetWalker:
         res.work_unit = work_unit
         res.hukou_type = hukou_type
         res.tags = tags
+        if self.tick_cols:
+            size = len(row)
+            ticked = [tag for i, tag in self.tick_cols if i < size and norm.ticked(row[i])]
+            if ticked:
+                res.tags = tuple(sorted(set(tags).union(ticked)))
         res.notes = notes
         res.former_name = former_name
         phone_col = self.phone_col

@@ -11,6 +11,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 
+from commdesk.importers.normalise import TAG_WORDS
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     key: str
@@ -19,6 +22,7 @@ class FieldSpec:
     household: bool = False      # household-level: filled down over the member rows
     multi: bool = False          # several columns may map to it (joined)
     ignore: bool = False         # recognised but not imported (序号, 户主姓名 …)
+    exact_only: bool = False     # matched by the whole header only (低保 names a tick column; 低保金额 does not)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ RESIDENT_FIELDS = (
     FieldSpec("tags", "重点人群", ("重点人群", "人员类别", "标签", "特殊人群类别", "特殊人群", "人群类别",
                                   "重点人群类别", "重点对象", "人员类型", "特殊群体", "困难类别", "重点人员类别",
                                   "人群分类", "特殊人员类别", "关爱对象")),
+    # a column per key group ticked with √ / 是 (低保 | 残疾人 | 独居老人): the header is the tag
+    FieldSpec("tag_flag", "重点人群（勾选列）", TAG_WORDS, multi=True, exact_only=True),
     FieldSpec("hukou_type", "户籍类型", ("户籍类型", "人口类型", "户口类型", "户籍性质", "人户状态", "居住类型",
                                         "户口性质", "常住类型", "人口类别")),
     FieldSpec("notes", "备注", ("备注", "说明", "其他", "备注说明")),
@@ -107,7 +113,7 @@ def _build_index(kind: KindSpec) -> tuple[dict[str, str], list[tuple[str, str]]]
         for syn in spec.synonyms:
             cleaned = clean_label(syn)
             exact.setdefault(cleaned, spec.key)
-            if len(cleaned) >= 2:
+            if len(cleaned) >= 2 and not spec.exact_only:
                 contains.append((cleaned, spec.key))
     contains.sort(key=lambda item: -len(item[0]))
     return exact, contains

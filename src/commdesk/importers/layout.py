@@ -18,7 +18,8 @@ from commdesk.importers.normalise import text
 
 SCAN_ROWS = 40
 MIN_SCORE = 2
-_INSTRUCTION_SHEET = re.compile(r"说明|填表|须知|示例|样例|字典|代码表|下拉|选项|instruction|readme|help", re.I)
+_INSTRUCTION_SHEET = re.compile(r"说明|填表|须知|注意事项|填写要求|填报要求|示例|样例|字典|代码表|下拉|选项|instruction|readme|help",
+                                re.I)
 _DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表)\s*\d*$", re.I)
 _GRIDISH = re.compile(r"网格|片区|第.{1,4}组|[一二三四五六七八九十\d]+组$|小区$|楼$|村$|社$")
 
@@ -161,13 +162,14 @@ def sheet_gives_grid(plan: SheetPlan, data_sheets: int) -> str:
     return ""
 
 
-_COMMUNITY = re.compile(r"([\u4e00-\u9fff]{1,16}?(?:社区|村))")
+# 社区 first: in 新村社区 the village pattern would find 新村 (too short) and never 新村社区
+_COMMUNITY = (re.compile(r"([\u4e00-\u9fff]{1,16}?社区)"), re.compile(r"([\u4e00-\u9fff]{1,16}?村)"))
 
 
 def community_name(lines: list[str]) -> str:
     """A community name from title / 填报单位 lines or the file name (``幸福里社区``)."""
     for line in lines:
-        for match in _COMMUNITY.finditer(line.replace(" ", "")):
+        for match in (m for pattern in _COMMUNITY for m in pattern.finditer(line.replace(" ", ""))):
             found = match.group(1)
             for cut in ("街道", "镇", "乡", "办事处"):
                 if cut in found:

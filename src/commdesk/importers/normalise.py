@@ -161,6 +161,9 @@ def parse_date(value: object) -> tuple[date | None, str]:
         number = float(value)
         if 19000101 <= number <= 21001231 and number.is_integer():
             return _parse_date_text(str(int(number)))
+        if 1800 <= number < 2200:     # a year (1972) or 出生年月 typed as a number (1972.02, 1990.1), not a
+            return None, "partial"    # serial: those days are in 1904–1906
+
         got = _serial(number)
         return got, "" if got else "invalid"
     if isinstance(value, timedelta):
@@ -247,7 +250,8 @@ def ethnicity(value: object) -> str:
     return s[:20]
 
 
-_TAG_SPLIT = re.compile(r"[、，,/;；|\s\\＋+]+")
+_TAG_SPLIT = re.compile(r"[、，,/;；|\\＋+]+")
+_SPACES_IN_TAGS = re.compile(r"\s+")
 _TAGS = {
     "低保": "低保", "低保户": "低保", "城市低保": "低保", "农村低保": "低保", "最低生活保障": "低保", "低保对象": "低保",
     "特困供养": "特困供养", "特困": "特困供养", "特困人员": "特困供养", "特困户": "特困供养", "五保": "特困供养",
@@ -260,18 +264,40 @@ _TAGS = {
     "失能失智": "失能失智", "失能": "失能失智", "失智": "失能失智", "失能老人": "失能失智",
 }
 assert set(_TAGS.values()) <= set(RESIDENT_TAGS)
+#: Every word that names a key group (the headers of tick columns).
+TAG_WORDS = tuple(_TAGS)
+_NOT_TICKED = {"否", "不是", "无", "没有", "×", "✗", "✘", "0", "n", "no", "false", "非"}
+
+
+def tag_of_header(label: str) -> str:
+    """The key group a tick column's header names (its own text when it is not a known one)."""
+    word = _SPACES.sub("", unicodedata.normalize("NFKC", label))
+    return _TAGS.get(word, word[:20])
+
+
+def ticked(value: object) -> bool:
+    """A tick column's cell says yes: √, ✓, 是, 1, 一级 … anything but blank and a no."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value != 0
+    s = folded(value).lower()
+    return bool(s) and not is_blank(s) and s not in _NOT_TICKED
 
 
 @lru_cache(maxsize=4096)
 def _tags(raw: str) -> tuple[str, ...]:
     out: list[str] = []
-    for piece in _TAG_SPLIT.split(unicodedata.normalize("NFKC", raw)):
-        piece = piece.strip()
-        if is_blank(piece) or piece in ("否", "是"):
-            continue
-        tag = _TAGS.get(piece, piece[:20])
-        if tag not in out:
-            out.append(tag)
+    for part in _TAG_SPLIT.split(unicodedata.normalize("NFKC", raw)):
+        joined = _SPACES_IN_TAGS.sub("", part)
+        # spaces separate tags too, unless they sit inside one (空巢 老人)
+        for piece in [joined] if joined in _TAGS else _SPACES_IN_TAGS.split(part):
+            piece = piece.strip()
+            if is_blank(piece) or piece in ("否", "是"):
+                continue
+            tag = _TAGS.get(piece, piece[:20])
+            if tag not in out:
+                out.append(tag)
     return tuple(sorted(out))
 
 

@@ -70,7 +70,8 @@ class SourceSheet:
         if self._csv_text is not None:
             reader = csv.reader(io.StringIO(self._csv_text), self._csv_dialect)
             for i, row in enumerate(reader):
-                yield i, row
+                # ="13010219900101123X": how web systems force Excel to keep a number as text
+                yield i, [c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c for c in row]
             return
         sheet = self._calamine
         start_row, start_col = sheet.start if sheet.start else (0, 0)

@@ -35,12 +35,20 @@ def split_tags(text: str | None) -> list[str]:
     return [t for t in (text or "").split(TAG_SEPARATOR) if t]
 
 
+#: Endings that already say what a part is (8号楼, 3单元, 1601室): no 栋 / 单元 / 室 added after them.
+#: ``search.index.TRI_BODY_SQL`` applies the same rule.
+BUILDING_ENDS, UNIT_ENDS, ROOM_ENDS = ("栋", "楼", "幢", "座"), ("单元",), ("室", "号", "户")
+
+
 def format_address(estate: str, building: str, unit: str, room: str, address: str = "") -> str:
-    """The address as people write it: the register's own text, else 小区 + 栋 + 单元 + 室."""
+    """The address as people write it: the register's own text, else 小区 + 栋 + 单元 + 室 (a part
+    that already ends with its word keeps it once: 8号楼 + 3单元 → 8号楼3单元)."""
     if address:
         return address
-    parts = [estate or "", f"{building}栋" if building else "", f"{unit}单元" if unit else "",
-             f"{room}室" if room else ""]
+    parts = [estate or "",
+             building + ("" if building.endswith(BUILDING_ENDS) else "栋") if building else "",
+             unit + ("" if unit.endswith(UNIT_ENDS) else "单元") if unit else "",
+             room + ("" if room.endswith(ROOM_ENDS) else "室") if room else ""]
     return "".join(parts)
 
 

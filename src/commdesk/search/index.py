@@ -42,9 +42,13 @@ TRI_BODY_SQL = """substr(
  || CASE WHEN h.household_no != '' THEN ' | ' || h.household_no ELSE '' END
  || CASE WHEN h.address != '' THEN ' | ' || h.address
          WHEN h.estate != '' OR h.building != '' OR h.unit != '' OR h.room != '' THEN ' | ' || h.estate
-              || CASE WHEN h.building != '' THEN h.building || '栋' ELSE '' END
-              || CASE WHEN h.unit != '' THEN h.unit || '单元' ELSE '' END
-              || CASE WHEN h.room != '' THEN h.room || '室' ELSE '' END
+              || CASE WHEN h.building = '' THEN ''
+                      WHEN substr(h.building, -1) IN ('栋', '楼', '幢', '座') THEN h.building
+                      ELSE h.building || '栋' END
+              || CASE WHEN h.unit = '' THEN '' WHEN substr(h.unit, -2) = '单元' THEN h.unit
+                      ELSE h.unit || '单元' END
+              || CASE WHEN h.room = '' THEN '' WHEN substr(h.room, -1) IN ('室', '号', '户') THEN h.room
+                      ELSE h.room || '室' END
          ELSE '' END, 4)"""
 #: The trigram rows of the residents with ids in a range (parameters: first, last), in one
 #: statement: bulk loaders run it while they prepare the next rows (SQLite does not hold the GIL).

@@ -1,0 +1,61 @@
+"""Single rules behind the unseen-layout registers (tests/test_import_unseen.py), each on its own."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from commdesk.importers import normalise as norm
+from commdesk.importers.extract import _household_text, _reliable_birth
+from commdesk.importers.layout import community_name
+from commdesk.models.household import format_address
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (1972.02, (None, "partial")), (1990.1, (None, "partial")), (1985, (None, "partial")),   # 出生年月 as a number
+    (32000, (date(1987, 8, 11), "")), (19900307, (date(1990, 3, 7), "")), ("1972.02", (None, "partial")),
+])
+def test_numbers_in_a_birth_column(value: object, expected: tuple) -> None:
+    assert norm.parse_date(value) == expected
+
+
+def test_tags_keep_a_group_whose_words_are_spaced() -> None:
+    assert norm.tags("空巢 老人") == ("空巢老人",)
+    assert norm.tags("低保 残疾") == ("低保", "残疾人")
+    assert norm.tags("低保户,残疾人；独居") == ("低保", "残疾人", "独居老人")
+
+
+@pytest.mark.parametrize(("value", "yes"), [("√", True), ("✓", True), ("是", True), (1, True), ("一级", True),
+                                            ("", False), (None, False), ("否", False), ("无", False), ("×", False),
+                                            (0, False), ("/", False)])
+def test_tick_cells(value: object, yes: bool) -> None:
+    assert norm.ticked(value) is yes
+
+
+def test_tick_column_headers_name_their_group() -> None:
+    assert norm.tag_of_header("低保户") == "低保" and norm.tag_of_header("残疾") == "残疾人"
+
+
+def test_ditto_in_a_household_cell_means_the_row_above() -> None:
+    assert _household_text("同上") == "" and _household_text("〃") == "" and _household_text("幸福路1号") == "幸福路1号"
+
+
+def test_birth_digits_of_a_rounded_id_only_when_no_carry_reached_them() -> None:
+    assert _reliable_birth(130102199001011234.0) == date(1990, 1, 1)        # kept 130102199001011: 15th digit 1
+    assert _reliable_birth("130121194905120000") is None                  # rounded up from …0511 9650: carry
+    assert _reliable_birth("1.30102E+17") is None
+
+
+@pytest.mark.parametrize(("line", "name"), [("新村社区居民信息模板（已填）", "新村社区"), ("李村社区人口", "李村社区"),
+                                            ("和平街道幸福里社区居民登记表", "幸福里社区"), ("张庄村村民登记", "张庄村")])
+def test_community_names(line: str, name: str) -> None:
+    assert community_name([line]) == name
+
+
+@pytest.mark.parametrize(("parts", "address"), [
+    (("幸福家园", "8号楼", "1单元", "1601室"), "幸福家园8号楼1单元1601室"),
+    (("幸福家园", "2", "3", "301"), "幸福家园2栋3单元301室"),
+    (("幸福家园", "10栋", "1", "1302号"), "幸福家园10栋1单元1302号"),
+])
+def test_split_address_parts_keep_their_word_once(parts: tuple[str, str, str, str], address: str) -> None:
+    assert format_address(*parts) == address

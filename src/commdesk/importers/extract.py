@@ -32,6 +32,7 @@ _FOOTER = re.compile(r"^(填表人|填报人|审核人|审核|制表人|制表|�
 _SECTION_GRID = re.compile(r"网格|片区|小组|[一二三四五六七八九十\d]+组")
 _NOTE = re.compile(r"[（(][^）)]*[）)]")            # 第二网格（网格员：李娜）: the note is not the name
 _EXAMPLE = re.compile(r"^(示例|样例|范例|举例|例如|填写示例|填表示例)")   # a template's filled-in example row
+_EXAMPLE_STARTS = frozenset("示样范举例填")
 _DIGIT = re.compile(r"\d")
 _SCIENTIFIC_DIGITS = re.compile(r"^\s*[+-]?(\d)\.?(\d*)[eE]\+?(\d+)\s*$")
 
@@ -363,13 +364,15 @@ class SheetWalker:
             numbers = [int(t) for t in filled]
             if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
                 return _("列序号行")
-        if self.header_words and all(t in self.header_words for t in filled):
+        header_words = self.header_words
+        if filled[0] in header_words and all(t in header_words for t in filled):
             return _("重复的表头行")             # also the group-heading row of a multi-row header
         if _SUBTOTAL.search(joined) and (not norm.looks_like_name(name_text) or _SUBTOTAL.search(name_text)
                                          or _DIGIT.search(name_text)):   # 小计 … 17人 / 共42人
             return _("小计/合计行")
         first = filled[0]
-        if _EXAMPLE.match(first) or (len(filled) > 1 and _EXAMPLE.match(filled[1])):
+        if (first[0] in _EXAMPLE_STARTS and _EXAMPLE.match(first)) or (
+                len(filled) > 1 and filled[1][0] in _EXAMPLE_STARTS and _EXAMPLE.match(filled[1])):
             return _("填写示例行")
         single = filled.count(first) == len(filled)   # one distinct value
         if _FOOTER.match(first) and not self._has_id(row) and (

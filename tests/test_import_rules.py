@@ -59,3 +59,32 @@ def test_community_names(line: str, name: str) -> None:
 ])
 def test_split_address_parts_keep_their_word_once(parts: tuple[str, str, str, str], address: str) -> None:
     assert format_address(*parts) == address
+
+
+def test_a_section_heading_that_also_titles_the_sheet_still_names_the_grid(tmp_path) -> None:
+    """Rows above the header are remembered to skip a repeated page head, but a lone 第一网格 row
+    in the data is a section heading even when the sheet's title row says the same."""
+    import openpyxl
+
+    from commdesk.importers import ImportOptions, run_import
+    from commdesk.models.db import open_database
+    from commdesk.services.export_residents import resident_records
+
+    path = tmp_path / "分组.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["第一网格"])
+    ws.append(["姓名", "与户主关系", "身份证号", "现住址"])
+    ws.append(["第一网格"])
+    ws.append(["王芳", "户主", "110105198203216813", "幸福路1号"])
+    ws.append(["第二网格"])
+    ws.append(["赵刚", "户主", "410102194805232005", "幸福路2号"])
+    wb.save(path)
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        run_import(database, path, ImportOptions(backup=False))
+        with database.Session() as session:
+            grids = {r["name"]: r["grid"] for r in resident_records(session)}
+    finally:
+        database.close()
+    assert grids == {"王芳": "第一网格", "赵刚": "第二网格"}

@@ -365,7 +365,8 @@ class SheetWalker:
             if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
                 return _("列序号行")
         header_words = self.header_words
-        if filled[0] in header_words and all(t in header_words for t in filled):
+        if filled[0] in header_words and all(t in header_words for t in filled) and (
+                len(filled) > 1 or not _SECTION_GRID.search(filled[0])):   # a lone 第一网格 is a section
             return _("重复的表头行")             # also the group-heading row of a multi-row header
         if _SUBTOTAL.search(joined) and (not norm.looks_like_name(name_text) or _SUBTOTAL.search(name_text)
                                          or _DIGIT.search(name_text)):   # 小计 … 17人 / 共42人

@@ -23,7 +23,7 @@ from commdesk.importers.fields import KindSpec
 from commdesk.importers.hidden import Hidden
 from commdesk.importers.layout import SheetPlan, merged_fill
 from commdesk.importers.reader import SourceSheet
-from commdesk.validation.idcard import check_id_number, valid_id_parts
+from commdesk.validation.idcard import check_id_number, normalise_id_text, valid_id_parts
 from commdesk.validation.phone import check_phone, split_phones
 
 _SUBTOTAL = re.compile(r"小计|合计|总计|共计|汇总|统计")
@@ -31,8 +31,9 @@ _FOOTER = re.compile(r"^(填表人|填报人|审核人|审核|制表人|制表|�
                      r"说明|备注|注|签字|盖章|单位负责人|经办人|社区书记|书记)\s*[:：]?")
 _SECTION_GRID = re.compile(r"网格|片区|小组|[一二三四五六七八九十\d]+组")
 _NOTE = re.compile(r"[（(][^）)]*[）)]")            # 第二网格（网格员：李娜）: the note is not the name
-_EXAMPLE = re.compile(r"^(示例|样例|范例|举例|例如|填写示例|填表示例)")   # a template's filled-in example row
-_EXAMPLE_STARTS = frozenset("示样范举例填")
+_EXAMPLE = re.compile(r"^(示例|样例|举例|例如|填写示例|填表示例)")   # a template's filled-in example row
+_EXAMPLE_STARTS = frozenset("示样举例填")
+_ROUNDED_ID = re.compile(r"\d{15}000")
 _DIGIT = re.compile(r"\d")
 _SCIENTIFIC_DIGITS = re.compile(r"^\s*[+-]?(\d)\.?(\d*)[eE]\+?(\d+)\s*$")
 
@@ -600,11 +601,16 @@ class SheetWalker:
                 res.id_number = check.number
                 id_birth, id_gender = check.birth_date, check.gender
             else:
-                code = ID_FLAGS.get(check.problem or "", "id_invalid")
+                id_problem = check.problem
+                if id_problem == "bad_checksum" and _ROUNDED_ID.fullmatch(normalise_id_text(id_raw)):
+                    # 18 digits ending 000 that do not check: a number Excel kept to 15 significant
+                    # digits, then saved as text (a CSV export), not a typo
+                    id_problem = "precision_lost"
+                code = ID_FLAGS.get(id_problem or "", "id_invalid")
                 problems.append((self._col("id_number"), code))
                 raw_text = norm.text(id_raw)
                 flags.append(f"{code}:原表格中为 {raw_text}" if raw_text else code)
-                if check.problem == "precision_lost":
+                if id_problem == "precision_lost":
                     id_birth = _reliable_birth(id_raw)   # the digits that survived may give it
         # birth date
         born, problem = self.n_date(born_raw)

@@ -183,9 +183,7 @@ def _checked(candidate: str, notes: list[str], today: date | None) -> IdCheck:
     if born is None:
         return _fail("bad_birth_date")
     if _check_char(candidate[:17]) != candidate[17]:
-        # 18 digits ending 000 that do not check: a number Excel kept to 15 significant digits
-        # (then saved as text, e.g. in a CSV export), not a typo
-        return _fail("precision_lost" if candidate.endswith("000") else "bad_checksum")
+        return _fail("bad_checksum")
     if int(candidate[:2]) not in _PROVINCES:
         notes.append("unknown_region")
     return IdCheck(

@@ -110,3 +110,36 @@ def test_an_id_ending_000_that_does_not_check_is_a_rounded_number_in_a_register(
         database.close()
     assert issues == {"王芳": ["id_precision_lost"], "赵刚": ["id_checksum_invalid"]}
     assert check_id_number("130121194905120000").problem == "bad_checksum"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("本人(户主)", "户主"), ("本人（户主）", "户主"), ("户主(本人)", "户主"),
+                                                 ("户主之妻", "配偶"), ("户主之母", "母亲"), ("长子媳", "儿媳"),
+                                                 ("次孙女", "孙女"), ("外甥", "外甥")])
+def test_relation_variants(value: str, expected: str) -> None:
+    assert norm.relation(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("群众（默认）", ("群众", True)), ("中共党员（预备）", ("中共预备党员", True)),
+                                                 ("党员(正式)", ("中共党员", True)), ("无党派人士", ("无党派人士", False))])
+def test_political_status_with_a_note(value: str, expected: tuple) -> None:
+    assert norm.political(value) == expected
+
+
+def test_a_note_after_a_phone_or_a_name_is_not_part_of_it() -> None:
+    from commdesk.validation.phone import check_phone
+
+    assert check_phone("18303940795（本人）").number == "18303940795"
+    assert check_phone("(0311)86012345").number == "0311-86012345"      # an area code in brackets stays
+    assert norm.name_note("宋伟浩(外出)") == ("宋伟浩", "外出") and norm.name_note("杜超文（已故）") == ("杜超文", "已故")
+    assert norm.name_note("王芳") == ("王芳", "") and norm.name_note("(外出)") == ("(外出)", "")
+
+
+def test_column_roles_that_are_not_the_residents_own() -> None:
+    from commdesk.importers.fields import get_kind, match_field
+
+    kind = get_kind("residents")
+    for header in ("户主身份证号", "房东电话", "紧急联系人电话", "联系人电话", "监护人电话"):
+        assert match_field(kind, header)[0] == "others", header
+    assert match_field(kind, "是否低保") == ("tag_flag", 3) and norm.tag_of_header("是否低保") == "低保"
+    assert match_field(kind, "是否党员") == ("party_flag", 3)
+    assert match_field(kind, "低保金额")[0] != "tag_flag"          # a tag word inside a header is not a tick column

@@ -298,5 +298,5 @@ def test_name_fast_path_agrees_with_the_general_path(raw: str) -> None:
     from commdesk.importers import normalise as norm
     from commdesk.importers.extract import _name_info
 
-    name = norm.name(raw)
-    assert _name_info(raw) == (name, norm.looks_like_name(name), norm.unusual_name(name))
+    name, note = norm.name_note(norm.name(raw))
+    assert _name_info(raw) == (name, norm.looks_like_name(name), norm.unusual_name(name), note)

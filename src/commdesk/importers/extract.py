@@ -231,12 +231,13 @@ _parse_date_text = norm._parse_date_text.__wrapped__
 _PLAIN_NAME = norm._PLAIN_NAME
 
 
-def _name_info(value: Any) -> tuple[str, bool, bool]:
-    """(normalised name, looks like a name, unusual characters)."""
+def _name_info(value: Any) -> tuple[str, bool, bool, str]:
+    """(normalised name, looks like a name, unusual characters, a note written after the name:
+    宋伟浩(外出) → 宋伟浩 and 外出)."""
     if type(value) is str and _PLAIN_NAME.fullmatch(value):
-        return value, True, False          # the usual name: what the general path gives
-    name = norm.name(value)
-    return name, norm.looks_like_name(name), norm.unusual_name(name)
+        return value, True, False, ""      # the usual name: what the general path gives
+    name, note = norm.name_note(norm.name(value))
+    return name, norm.looks_like_name(name), norm.unusual_name(name), note
 
 
 #: Person fields read through one ``itemgetter`` per row (in this order).
@@ -306,6 +307,7 @@ class SheetWalker:
         self.first_col = {key: cols[0] for key, cols in self.cols.items() if cols}
         #: tick columns (低保 √): column index and the key group its header names
         self.tick_cols = [(i, norm.tag_of_header(plan.columns[i].label)) for i in self.cols.get("tag_flag", ())]
+        self.party_col = self.first_col.get("party_flag", -1)      # 是否党员 是/否
         self.today = date.today()
         # When each person and household field has at most one column (phones aside, as usual), a
         # row's cells for them are picked by one itemgetter from the row padded with None (absent
@@ -447,7 +449,7 @@ class SheetWalker:
                 name_raw = row[name_col] if name_col < len(row) else None
             else:
                 name_raw = self._first(row, "name")
-            name, looks_like, unusual = n_name(name_raw)
+            name, looks_like, unusual, name_note = n_name(name_raw)
             reason = non_data(row, texts, filled, joined, name)
             row_no = r + 1
             if reason == "blank":
@@ -485,6 +487,8 @@ class SheetWalker:
             # else: what _household_for returns for a member's row
             res = Resident(sheet_name, row_no, name, household, relation=relation)
             person_fields(res, row, unusual, cells)
+            if name_note:               # kept where the clerk will see it
+                res.notes = f"{name_note}；{res.notes}"[:1000] if res.notes else name_note
             if relation == "户主":
                 if household.head is None:
                     household.head = res
@@ -550,6 +554,12 @@ class SheetWalker:
                                   housing=norm.housing(housing) if (housing := values.get("housing", "")) else "")
             self.households[key] = household
             self.result.households.append(household)
+        else:       # its number again further down (rows sorted by name): blanks filled from this row
+            for field_name, value in values.items():
+                if value and field_name in _ADDRESS_KEYS and not getattr(household, field_name):
+                    setattr(household, field_name, value)
+            if not household.housing and values.get("housing"):
+                household.housing = norm.housing(values["housing"])
         if grid and grid not in self.result.grids:
             self.result.grids.append(grid)
         ctx.household = household
@@ -634,6 +644,9 @@ class SheetWalker:
         # the rest
         res.ethnicity = ethnicity
         res.political = political
+        party_col = self.party_col
+        if party_col >= 0 and political == "群众" and party_col < len(row) and norm.ticked(row[party_col]):
+            res.political = "中共党员"
         if not political_ok:
             problems.append((self._col("political"), "political_unknown"))
             flags.append("political_unknown")

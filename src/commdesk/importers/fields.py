@@ -45,6 +45,13 @@ RESIDENT_FIELDS = (
                                       "户主编号", "住户编号", "户籍号", "户口簿编号", "户口本编号", "户编码"),
               household=True),
     FieldSpec("head_name", "户主姓名", ("户主姓名", "户主", "户主名字"), household=True, ignore=True),
+    # another person's details (the head's ID on every member's row, a landlord's or an emergency
+    # contact's phone): recognised so that they never become the resident's own
+    FieldSpec("others", "他人信息", ("户主身份证号", "户主身份证号码", "户主证件号码", "户主公民身份号码",
+                                    "房东电话", "房东联系电话", "房东手机", "房东姓名", "联系人电话", "联系人手机",
+                                    "紧急联系人", "紧急联系人电话", "紧急联系电话", "紧急联系方式", "监护人电话",
+                                    "监护人联系电话", "监护人姓名", "联系人姓名", "配偶姓名", "配偶身份证号",
+                                    "配偶身份证号码", "配偶电话", "子女姓名", "子女电话"), multi=True, ignore=True),
     FieldSpec("name", "姓名", ("姓名", "名字", "居民姓名", "成员姓名", "人员姓名", "家庭成员姓名", "家庭成员",
                                "姓 名")),
     FieldSpec("former_name", "曾用名", ("曾用名",)),
@@ -82,6 +89,8 @@ RESIDENT_FIELDS = (
                                   "人群分类", "特殊人员类别", "关爱对象")),
     # a column per key group ticked with √ / 是 (低保 | 残疾人 | 独居老人): the header is the tag
     FieldSpec("tag_flag", "重点人群（勾选列）", TAG_WORDS, multi=True, exact_only=True),
+    # 是否党员 | 党员 with 是/√: a member when the register has no 政治面貌 saying otherwise
+    FieldSpec("party_flag", "是否党员（勾选列）", ("是否党员", "是否中共党员", "党员", "中共党员"), exact_only=True),
     FieldSpec("hukou_type", "户籍类型", ("户籍类型", "人口类型", "户口类型", "户籍性质", "人户状态", "居住类型",
                                         "户口性质", "常住类型", "人口类别")),
     FieldSpec("notes", "备注", ("备注", "说明", "其他", "备注说明")),

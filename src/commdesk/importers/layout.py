@@ -20,6 +20,8 @@ SCAN_ROWS = 40
 MIN_SCORE = 2
 _INSTRUCTION_SHEET = re.compile(r"说明|填表|须知|注意事项|填写要求|填报要求|示例|样例|字典|代码表|下拉|选项|instruction|readme|help",
                                 re.I)
+# sheets split by kind of resident, not by grid: 户籍人口 / 流动人口 / 境外人员 …
+_POPULATION_SHEET = re.compile(r"人口|人员|户籍|流动|常住|暂住|境外|外来|人户分离|党员|花名册|名单|名册|台账")
 _DEFAULT_SHEET = re.compile(r"^(sheet|工作表|表)\s*\d*$", re.I)
 _GRIDISH = re.compile(r"网格|片区|第.{1,4}组|[一二三四五六七八九十\d]+组$|小区$|楼$|村$|社$")
 
@@ -108,6 +110,36 @@ def _combine(top: list[str], bottom: list[str]) -> list[str]:
     return out
 
 
+_MASKED = re.compile(r"\d[*＊]{3,}|[*＊]{3,}\d")     # 130102********1234, 139****5678
+_MASKABLE = ("id_number", "phone")
+
+
+def _masked_share(sample: list[list[Any]], index: int) -> float:
+    values = [text(row[index]) for row in sample if index < len(row) and text(row[index])]
+    return sum(1 for v in values if _MASKED.search(v)) / len(values) if values else 0.0
+
+
+def _prefer_unmasked(kind: KindSpec, cols: list[ColumnPlan], sample: list[list[Any]]) -> None:
+    """A masked copy (身份证号 130102********1234 shown, the full number in a hidden 身份证号（原）
+    column) never wins over a column of the same field whose values are whole: the whole one
+    is mapped, the masked one left out."""
+    for key in _MASKABLE:
+        if key not in kind.by_key:
+            continue
+        mapped = [c for c in cols if c.field == key]
+        others = [c for c in cols if c.field is None and match_field(kind, c.label)[0] == key]
+        masked = [c for c in mapped if _masked_share(sample, c.index) > 0.5]
+        whole = [c for c in mapped + others if c not in masked and _masked_share(sample, c.index) == 0.0
+                 and any(c.index < len(row) and text(row[c.index]) for row in sample)]
+        if not masked or not whole:
+            continue
+        for c in masked:
+            c.field, c.strength = None, 0
+        if not any(c.field == key for c in cols):
+            best = max(whole, key=lambda c: match_field(kind, c.label)[1])
+            best.field, best.strength = key, match_field(kind, best.label)[1]
+
+
 def detect_sheet(kind: KindSpec, name: str, index: int, visible: bool, head: dict[int, list[Any]],
                  merged: list[tuple[int, int, int, int]]) -> SheetPlan:
     """The plan for one sheet from its first rows (``head``: row index → cells)."""
@@ -140,6 +172,7 @@ def detect_sheet(kind: KindSpec, name: str, index: int, visible: bool, head: dic
     if header_rows:
         plan.header_rows = header_rows
         plan.data_start = header_rows[-1] + 1
+        _prefer_unmasked(kind, cols, [rows[r] for r in order if r >= plan.data_start][:30])
         plan.columns = cols
         for r in order:
             if r >= header_rows[0]:
@@ -155,7 +188,7 @@ def sheet_gives_grid(plan: SheetPlan, data_sheets: int) -> str:
     if "grid" in plan.mapping().values():
         return ""
     name = plan.name.strip()
-    if not name or _DEFAULT_SHEET.match(name):
+    if not name or _DEFAULT_SHEET.match(name) or _POPULATION_SHEET.search(name):
         return ""
     if _GRIDISH.search(name) or data_sheets > 1:
         return name

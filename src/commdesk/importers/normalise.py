@@ -55,6 +55,17 @@ def folded(value: object) -> str:
 
 # --- names -------------------------------------------------------------------------------------
 
+_NAME_NOTE = re.compile(r"\s*[(（]([^)）\d]{1,10})[)）]\s*$")   # 宋伟浩(外出), 杜超文（已故）
+
+
+def name_note(value: str) -> tuple[str, str]:
+    """(name, note) for a name cell ending in a bracketed note; (value, "") otherwise."""
+    m = _NAME_NOTE.search(value)
+    if m is None or not value[:m.start()].strip():
+        return value, ""
+    return value[:m.start()], m.group(1).strip()
+
+
 @lru_cache(maxsize=65536)
 def _name(raw: str) -> str:
     raw = unicodedata.normalize("NFKC", raw).strip()
@@ -201,11 +212,16 @@ assert set(_POLITICAL.values()) <= set(POLITICAL_STATUSES)
 
 
 def political(value: object) -> tuple[str, bool]:
-    """(canonical status, understood). Blank → 群众 (understood)."""
+    """(canonical status, understood). Blank → 群众 (understood). A bracketed note is read too:
+    群众（默认） is 群众, 中共党员（预备） a probationary member."""
     s = folded(value)
     if is_blank(s):
         return "群众", True
     got = _POLITICAL.get(s)
+    if got is None and _BRACKETS.search(s):
+        got = _POLITICAL.get(_BRACKETS.sub("", s))
+        if got == "中共党员" and "预备" in s:
+            got = "中共预备党员"
     return (got, True) if got else (s[:10], False)
 
 
@@ -217,7 +233,9 @@ _RELATION = {
     "养子": "子", "继子": "子", "之子": "子", "儿": "子",
     "女": "女", "女儿": "女", "长女": "女", "次女": "女", "三女": "女", "四女": "女", "五女": "女", "独女": "女",
     "养女": "女", "继女": "女", "之女": "女",
-    "儿媳": "儿媳", "儿媳妇": "儿媳", "媳妇": "儿媳", "长媳": "儿媳", "次媳": "儿媳",
+    "儿媳": "儿媳", "儿媳妇": "儿媳", "媳妇": "儿媳", "长媳": "儿媳", "次媳": "儿媳", "长子媳": "儿媳",
+    "次子媳": "儿媳", "三子媳": "儿媳", "子媳": "儿媳", "次孙女": "孙女", "次孙": "孙子", "次孙子": "孙子",
+    "长孙子": "孙子",
     "女婿": "女婿", "孙子": "孙子", "孙": "孙子", "长孙": "孙子", "孙女": "孙女", "长孙女": "孙女",
     "外孙子": "外孙子", "外孙": "外孙子", "外孙女": "外孙女",
     "父亲": "父亲", "父": "父亲", "爸爸": "父亲", "母亲": "母亲", "母": "母亲", "妈妈": "母亲",
@@ -231,6 +249,10 @@ _RELATION = {
 assert set(_RELATION.values()) <= set(RELATIONS)
 
 
+_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+_HEAD_OF = re.compile(r"^户主(?:之|的)")
+
+
 def relation(value: object) -> str:
     """Canonical relation where one exists, else the text as written (never a guess)."""
     s = folded(value)
@@ -238,7 +260,14 @@ def relation(value: object) -> str:
         return ""
     if s.startswith("户主") and len(s) <= 3:
         return "户主"
-    return _RELATION.get(s, s[:10])
+    got = _RELATION.get(s)
+    if got is not None:
+        return got
+    bare = _BRACKETS.sub("", s)
+    if "户主" in s and bare in ("本人", "户主", ""):      # 本人(户主), 户主(本人)
+        return "户主"
+    bare = _HEAD_OF.sub("", bare)                         # 户主之妻 → 妻
+    return _RELATION.get(bare, s[:10])
 
 
 def ethnicity(value: object) -> str:
@@ -264,14 +293,15 @@ _TAGS = {
     "失能失智": "失能失智", "失能": "失能失智", "失智": "失能失智", "失能老人": "失能失智",
 }
 assert set(_TAGS.values()) <= set(RESIDENT_TAGS)
-#: Every word that names a key group (the headers of tick columns).
-TAG_WORDS = tuple(_TAGS)
+#: Every word that names a key group (the headers of tick columns: 低保, 是否低保).
+TAG_WORDS = tuple(_TAGS) + tuple(f"是否{w}" for w in _TAGS)
 _NOT_TICKED = {"否", "不是", "无", "没有", "×", "✗", "✘", "0", "n", "no", "false", "非"}
 
 
 def tag_of_header(label: str) -> str:
     """The key group a tick column's header names (its own text when it is not a known one)."""
     word = _SPACES.sub("", unicodedata.normalize("NFKC", label))
+    word = word[2:] if word.startswith("是否") else word
     return _TAGS.get(word, word[:20])
 
 

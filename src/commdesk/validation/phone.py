@@ -94,8 +94,12 @@ def _landline(digits: str) -> str | None:
     return None
 
 
+_NOTE = re.compile(r"[(（【\[][^)）】\]\d]*[)）】\]]")   # 13912345678（本人）: a note, no digits in it
+
+
 def _parse(text: str) -> PhoneCheck | None:
-    compact = normalise_phone_text(text)
+    compact = normalise_phone_text(_NOTE.sub("", text) if "(" in text or "（" in text or "【" in text or "[" in text
+                                   else text)
     if _MOBILE.fullmatch(compact):
         return PhoneCheck(ok=True, number=compact, kind="mobile")
     if compact.isascii() and compact.isdigit():

@@ -300,3 +300,27 @@ def test_name_fast_path_agrees_with_the_general_path(raw: str) -> None:
 
     name, note = norm.name_note(norm.name(raw))
     assert _name_info(raw) == (name, norm.looks_like_name(name), norm.unusual_name(name), note)
+
+
+def test_the_log_is_copied_into_the_file_after_the_import_returns(tmp_path: Path) -> None:
+    """The import's own connection does not checkpoint at commit (the commit is durable in the
+    log); a passive checkpoint runs in a thread afterwards and the pooled connection gets SQLite's
+    default back."""
+    path = tmp_path / "大台账.csv"
+    _big_csv(path, 6000)
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        run_import(database, path, ImportOptions(backup=False))
+        database.wait_for_checkpoint()
+        with database.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 1000
+            busy, frames, copied = conn.execute(text("PRAGMA wal_checkpoint(PASSIVE)")).one()
+        assert busy == 0 and frames == copied            # nothing left to copy
+        assert summary_rows(database) == 6000
+    finally:
+        database.close()
+
+
+def summary_rows(database) -> int:
+    with database.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM resident")).scalar_one()

@@ -678,6 +678,9 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
         summary.backup_path = str(backup_database(database, reason="before-import"))
         clock.lap("backup")
     conn = database.engine.connect()
+    sqlite = conn.dialect.name == "sqlite" and getattr(database, "path", None) is not None
+    if sqlite:      # the commit makes the load durable; copying the log into the file follows in a thread
+        conn.connection.driver_connection.execute("PRAGMA wal_autocheckpoint=0")  # type: ignore[union-attr]
     try:
         trans = conn.begin()
         try:
@@ -704,7 +707,15 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
             trans.rollback()
             raise
     finally:
+        if sqlite:
+            try:
+                conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+                    "PRAGMA wal_autocheckpoint=1000")     # SQLite's default, for the pool
+            except Exception:  # noqa: BLE001 - a broken connection is not handed back to the pool
+                conn.invalidate()
         conn.close()
+    if sqlite and not options.dry_run and hasattr(database, "checkpoint_in_background"):
+        database.checkpoint_in_background()
     if options.report_path is not None:
         from commdesk.importers.report import write_error_report
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,8 +123,33 @@ class Database:
 
     def __post_init__(self) -> None:
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
+        self._checkpoint: threading.Thread | None = None
+
+    def checkpoint_in_background(self) -> None:
+        """Copy the write-ahead log into the database file in a thread, on a connection of its own
+        (a passive checkpoint: readers and writers go on). After a bulk import the log holds the
+        whole load; copying it is not part of making it durable (the commit did that), so the
+        import returns without waiting for it. ``close`` waits for it."""
+        if self.path is None or self.readonly or (self._checkpoint is not None and self._checkpoint.is_alive()):
+            return
+
+        def run() -> None:
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").all()
+            except Exception:  # noqa: BLE001 - the next checkpoint (at the latest on close) does it
+                log.debug("background checkpoint failed", exc_info=True)
+
+        self._checkpoint = threading.Thread(target=run, name="commdesk-checkpoint", daemon=True)
+        self._checkpoint.start()
+
+    def wait_for_checkpoint(self) -> None:
+        if self._checkpoint is not None:
+            self._checkpoint.join()
+            self._checkpoint = None
 
     def close(self) -> None:
+        self.wait_for_checkpoint()
         self.engine.dispose()
         if self.lock is not None:
             self.lock.release()

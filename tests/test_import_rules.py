@@ -143,3 +143,12 @@ def test_column_roles_that_are_not_the_residents_own() -> None:
     assert match_field(kind, "是否低保") == ("tag_flag", 3) and norm.tag_of_header("是否低保") == "低保"
     assert match_field(kind, "是否党员") == ("party_flag", 3)
     assert match_field(kind, "低保金额")[0] != "tag_flag"          # a tag word inside a header is not a tick column
+
+
+@pytest.mark.parametrize(("sheet", "sheets", "grid"), [("第一网格", 2, "第一网格"), ("第一网格人口台账", 2, "第一网格人口台账"),
+                                                       ("户籍人口", 2, ""), ("流动人口", 2, ""), ("幸福里", 2, "幸福里"),
+                                                       ("幸福里", 1, ""), ("Sheet1", 2, "")])
+def test_which_sheet_names_are_grids(sheet: str, sheets: int, grid: str) -> None:
+    from commdesk.importers.layout import SheetPlan, sheet_gives_grid
+
+    assert sheet_gives_grid(SheetPlan(name=sheet, index=0), sheets) == grid

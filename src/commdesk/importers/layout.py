@@ -188,9 +188,11 @@ def sheet_gives_grid(plan: SheetPlan, data_sheets: int) -> str:
     if "grid" in plan.mapping().values():
         return ""
     name = plan.name.strip()
-    if not name or _DEFAULT_SHEET.match(name) or _POPULATION_SHEET.search(name):
+    if not name or _DEFAULT_SHEET.match(name):
         return ""
-    if _GRIDISH.search(name) or data_sheets > 1:
+    if _GRIDISH.search(name):                # 第一网格, 第一网格人口台账
+        return name
+    if data_sheets > 1 and not _POPULATION_SHEET.search(name):     # 户籍人口 / 流动人口 are not grids
         return name
     return ""
 

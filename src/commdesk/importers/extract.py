@@ -260,8 +260,14 @@ class SheetWalker:
 
     def __init__(self, kind: KindSpec, plan: SheetPlan, sheet: SourceSheet, result: Extraction,
                  households: dict[tuple[Any, ...], Household], ids_seen: dict[str, Resident],
-                 sheet_grid: str, memo: Memo | None = None, hidden_rows: frozenset[int] = frozenset()) -> None:
+                 sheet_grid: str, memo: Memo | None = None, hidden_rows: frozenset[int] = frozenset(),
+                 first_row: int = 0) -> None:
         self.kind = kind
+        self.first_row = first_row         # rows above it belong to an earlier table of the sheet
+        #: where another table (a header of its own, other columns) starts: the walk stops there
+        self.next_table: int | None = None
+        name_spec = kind.by_key.get("name")
+        self.name_labels = frozenset((name_spec.synonyms + (name_spec.label,)) if name_spec else ())
         self.hidden_rows = hidden_rows     # their source cells are kept for the preview
         self.plan = plan
         self.sheet = sheet
@@ -394,6 +400,15 @@ class SheetWalker:
                 return _("标题或说明行")
         return None
 
+    def _other_table(self, row: list[Any]) -> bool:
+        """A header row (姓名 and other fields) mapping the columns otherwise than this table's:
+        another table starts on the sheet (户籍人口, then 流动人口 with its own columns)."""
+        from commdesk.importers.layout import MIN_SCORE, _assign, _labels
+
+        cols, score = _assign(self.kind, _labels(row))
+        mapping = {c.index: c.field for c in cols if c.field}
+        return score > MIN_SCORE and "name" in mapping.values() and mapping != self.mapping
+
     def _has_id(self, row: list[Any]) -> bool:
         """An ID number (or what is left of one: 14 digits or more) in the row's ID column."""
         id_raw = self._first(row, "id_number")
@@ -430,7 +445,11 @@ class SheetWalker:
         ctx = self.ctx
         person_fields = self._person_fields
         hidden_rows = self.hidden_rows
+        first_row = self.first_row
+        name_labels = self.name_labels
         for r, row in self.sheet.rows():     # each row a fresh list (merged cells are filled into it)
+            if r < first_row:
+                continue
             if r < start:        # title, 填报单位 and header rows: repeated on printed pages
                 self.header_words.update(t for v in row if (t := norm.text(v)))
                 continue
@@ -445,6 +464,11 @@ class SheetWalker:
                 texts = [text(v) for v in row]
                 filled = [t for t in texts if t]
                 joined = "".join(filled)
+            if not name_labels.isdisjoint(filled) and not self.header_words.issuperset(filled) \
+                    and self._other_table(row):         # (a repeated head is skipped by _non_data)
+                result.rows_total -= 1          # its header row, like the first table's, is not counted
+                self.next_table = r
+                return
             if name_col >= 0:
                 name_raw = row[name_col] if name_col < len(row) else None
             else:

@@ -213,6 +213,18 @@ def replan(plan: ImportPlan) -> ImportPlan:
     return plan
 
 
+def _next_table(spec: Any, sheet_plan: SheetPlan, sheet: Any, header_row: int) -> SheetPlan:
+    """The plan of a table whose header is row ``header_row`` of the sheet (columns as detected;
+    the wizard's corrections apply to the sheet's first table)."""
+    from commdesk.importers.layout import _assign, _labels
+
+    row = next((cells for r, cells in sheet.rows() if r == header_row), [])
+    columns, _score = _assign(spec, _labels(row))
+    return SheetPlan(name=sheet_plan.name, index=sheet_plan.index, visible=sheet_plan.visible,
+                     header_rows=[header_row], data_start=header_row + 1, columns=columns,
+                     grid_from_sheet=sheet_plan.grid_from_sheet)
+
+
 def rows_estimate(source: Source, plan: ImportPlan) -> int:
     """Rows of the plan's data sheets (at least one): the most residents the walk can give."""
     sheets = {s.name: s for s in source.sheets}
@@ -241,8 +253,6 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
             raise UserError(_("“{file}”工作表“{sheet}”：没有找到“姓名”列，请在映射步骤中指定").format(
                 file=source.path.name, sheet=sp.name))
         hidden = source.hidden(sp.name)
-        walker = SheetWalker(spec, sp, sheet, result, households, ids_seen, sp.grid_from_sheet, memo,
-                             hidden.rows if hidden else frozenset())
 
         def tick(n: int, base: int = done_before) -> None:
             if cancel is not None and cancel():
@@ -250,8 +260,18 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
             if progress is not None:
                 progress(min(n, total), total)
 
-        with gc_paused():
-            walker.walk(tick)
+        table, first_row = sp, 0
+        while True:        # a table, then any other table below it with a header of its own
+            walker = SheetWalker(spec, table, sheet, result, households, ids_seen, sp.grid_from_sheet, memo,
+                                 hidden.rows if hidden else frozenset(), first_row=first_row)
+            with gc_paused():
+                walker.walk(tick)
+            if walker.next_table is None:
+                break
+            first_row = walker.next_table
+            table = _next_table(spec, sp, sheet, first_row)
+            result.warnings.append(_("工作表“{sheet}”第 {row} 行起是另一张表（表头不同），按它自己的表头导入").format(
+                sheet=sp.name, row=first_row + 1))
         result.warnings += sheet.warnings
         if hidden:
             result.hidden[sp.name] = hidden

@@ -266,8 +266,8 @@ class SheetWalker:
         self.first_row = first_row         # rows above it belong to an earlier table of the sheet
         #: where another table (a header of its own, other columns) starts: the walk stops there
         self.next_table: int | None = None
-        name_spec = kind.by_key.get("name")
-        self.name_labels = frozenset((name_spec.synonyms + (name_spec.label,)) if name_spec else ())
+        #: every header word of the kind: a header row has one in this table's name column
+        self.label_words = frozenset(w for f in kind.fields for w in f.synonyms + (f.label,))
         self.hidden_rows = hidden_rows     # their source cells are kept for the preview
         self.plan = plan
         self.sheet = sheet
@@ -446,7 +446,7 @@ class SheetWalker:
         person_fields = self._person_fields
         hidden_rows = self.hidden_rows
         first_row = self.first_row
-        name_labels = self.name_labels
+        label_words = self.label_words
         for r, row in self.sheet.rows():     # each row a fresh list (merged cells are filled into it)
             if r < first_row:
                 continue
@@ -464,16 +464,16 @@ class SheetWalker:
                 texts = [text(v) for v in row]
                 filled = [t for t in texts if t]
                 joined = "".join(filled)
-            if not name_labels.isdisjoint(filled) and not self.header_words.issuperset(filled) \
-                    and self._other_table(row):         # (a repeated head is skipped by _non_data)
-                result.rows_total -= 1          # its header row, like the first table's, is not counted
-                self.next_table = r
-                return
             if name_col >= 0:
                 name_raw = row[name_col] if name_col < len(row) else None
             else:
                 name_raw = self._first(row, "name")
             name, looks_like, unusual, name_note = n_name(name_raw)
+            if name in label_words and not self.header_words.issuperset(filled) \
+                    and self._other_table(row):         # (a repeated head is skipped by _non_data)
+                result.rows_total -= 1          # its header row, like the first table's, is not counted
+                self.next_table = r
+                return
             reason = non_data(row, texts, filled, joined, name)
             row_no = r + 1
             if reason == "blank":

@@ -11,6 +11,21 @@ from commdesk.importers.layout import community_name
 from commdesk.models.household import format_address
 
 
+def _records(path, tmp_path) -> list[dict]:
+    """The residents as exported after importing ``path`` into a fresh database."""
+    from commdesk.importers import ImportOptions, run_import
+    from commdesk.models.db import open_database
+    from commdesk.services.export_residents import resident_records
+
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        run_import(database, path, ImportOptions(backup=False))
+        with database.Session() as session:
+            return resident_records(session)
+    finally:
+        database.close()
+
+
 @pytest.mark.parametrize(("value", "expected"), [
     (1972.02, (None, "partial")), (1990.1, (None, "partial")), (1985, (None, "partial")),   # 出生年月 as a number
     (32000, (date(1987, 8, 11), "")), (19900307, (date(1990, 3, 7), "")), ("1972.02", (None, "partial")),
@@ -66,10 +81,6 @@ def test_a_section_heading_that_also_titles_the_sheet_still_names_the_grid(tmp_p
     in the data is a section heading even when the sheet's title row says the same."""
     import openpyxl
 
-    from commdesk.importers import ImportOptions, run_import
-    from commdesk.models.db import open_database
-    from commdesk.services.export_residents import resident_records
-
     path = tmp_path / "分组.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -80,35 +91,19 @@ def test_a_section_heading_that_also_titles_the_sheet_still_names_the_grid(tmp_p
     ws.append(["第二网格"])
     ws.append(["赵刚", "户主", "410102194805232005", "幸福路2号"])
     wb.save(path)
-    database = open_database(tmp_path / "db.sqlite3")
-    try:
-        run_import(database, path, ImportOptions(backup=False))
-        with database.Session() as session:
-            grids = {r["name"]: r["grid"] for r in resident_records(session)}
-    finally:
-        database.close()
-    assert grids == {"王芳": "第一网格", "赵刚": "第二网格"}
+    assert {r["name"]: r["grid"] for r in _records(path, tmp_path)} == {"王芳": "第一网格", "赵刚": "第二网格"}
 
 
 def test_an_id_ending_000_that_does_not_check_is_a_rounded_number_in_a_register(tmp_path) -> None:
     """In an import, 18 digits ending 000 that fail the check are what Excel leaves of a number
     (saved as text in a CSV): flagged as lost digits. Typed into a form they stay a typo."""
-    from commdesk.importers import ImportOptions, run_import
-    from commdesk.models.db import open_database
-    from commdesk.services.export_residents import resident_records
     from commdesk.validation.idcard import check_id_number
 
     path = tmp_path / "导出.csv"
     path.write_text("姓名,与户主关系,身份证号,出生日期\n王芳,户主,130121194905120000,1949-05-11\n"
                     "赵刚,户主,130121194905120001,1949-05-11\n", encoding="utf-8")
-    database = open_database(tmp_path / "db.sqlite3")
-    try:
-        run_import(database, path, ImportOptions(backup=False))
-        with database.Session() as session:
-            issues = {r["name"]: r["issues"] for r in resident_records(session)}
-    finally:
-        database.close()
-    assert issues == {"王芳": ["id_precision_lost"], "赵刚": ["id_checksum_invalid"]}
+    assert {r["name"]: r["issues"] for r in _records(path, tmp_path)} == \
+        {"王芳": ["id_precision_lost"], "赵刚": ["id_checksum_invalid"]}
     assert check_id_number("130121194905120000").problem == "bad_checksum"
 
 

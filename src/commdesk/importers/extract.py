@@ -30,7 +30,6 @@ _SUBTOTAL = re.compile(r"小计|合计|总计|共计|汇总|统计")
 _FOOTER = re.compile(r"^(填表人|填报人|审核人|审核|制表人|制表|负责人|统计人|填表日期|填报日期|报送日期|联系人|"
                      r"说明|备注|注|签字|盖章|单位负责人|经办人|社区书记|书记)\s*[:：]?")
 _SECTION_GRID = re.compile(r"网格|片区|小组|[一二三四五六七八九十\d]+组")
-_NOTE = re.compile(r"[（(][^）)]*[）)]")            # 第二网格（网格员：李娜）: the note is not the name
 _EXAMPLE = re.compile(r"^(示例|样例|举例|例如|填写示例|填表示例)")   # a template's filled-in example row
 _EXAMPLE_STARTS = frozenset("示样举例填")
 _ROUNDED_ID = re.compile(r"\d{15}000")
@@ -392,7 +391,7 @@ class SheetWalker:
         if single and not self._has_person(row):
             heading = first
             if _SECTION_GRID.search(heading) and "grid" not in self.cols and len(heading) <= 30:
-                grid = _NOTE.sub("", heading).strip(" ：:") or heading
+                grid = norm.BRACKETED.sub("", heading).strip(" ：:") or heading   # the note is not the name
                 if len(grid) <= 20:
                     self.ctx.grid = grid
                     return _("分组标题行（网格：{grid}）").format(grid=grid)

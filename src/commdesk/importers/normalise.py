@@ -15,6 +15,8 @@ from commdesk.models.household import POLITICAL_STATUSES, RELATIONS, RESIDENT_TA
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+#: a bracketed note inside a cell: 群众（默认）, 本人(户主), 第二网格（网格员：李娜）
+BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _EMPTY_MARKS = {"", "-", "--", "—", "——", "/", "\\", "无", "空", "null", "none", "nan", "n/a", "#n/a", "/无"}
 
@@ -218,8 +220,8 @@ def political(value: object) -> tuple[str, bool]:
     if is_blank(s):
         return "群众", True
     got = _POLITICAL.get(s)
-    if got is None and _BRACKETS.search(s):
-        got = _POLITICAL.get(_BRACKETS.sub("", s))
+    if got is None and BRACKETED.search(s):
+        got = _POLITICAL.get(BRACKETED.sub("", s))
         if got == "中共党员" and "预备" in s:
             got = "中共预备党员"
     return (got, True) if got else (s[:10], False)
@@ -249,7 +251,6 @@ _RELATION = {
 assert set(_RELATION.values()) <= set(RELATIONS)
 
 
-_BRACKETS = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 _HEAD_OF = re.compile(r"^户主(?:之|的)")
 
 
@@ -263,7 +264,7 @@ def relation(value: object) -> str:
     got = _RELATION.get(s)
     if got is not None:
         return got
-    bare = _BRACKETS.sub("", s)
+    bare = BRACKETED.sub("", s)
     if "户主" in s and bare in ("本人", "户主", ""):      # 本人(户主), 户主(本人)
         return "户主"
     bare = _HEAD_OF.sub("", bare)                         # 户主之妻 → 妻

@@ -225,12 +225,6 @@ def _next_table(spec: Any, sheet_plan: SheetPlan, sheet: Any, header_row: int) -
                      grid_from_sheet=sheet_plan.grid_from_sheet)
 
 
-def rows_estimate(source: Source, plan: ImportPlan) -> int:
-    """Rows of the plan's data sheets (at least one): the most residents the walk can give."""
-    sheets = {s.name: s for s in source.sheets}
-    return sum(max(sheets[p.name].height, 1) for p in plan.data_sheets()) or 1
-
-
 def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], None] | None = None,
             cancel: Callable[[], bool] | None = None) -> Extraction:
     """Walk every data sheet of the plan (one streaming pass each)."""
@@ -240,7 +234,7 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
     ids_seen: dict[str, Any] = {}
     memo = Memo()
     sheets = {s.name: s for s in source.sheets}
-    total = rows_estimate(source, plan)
+    total = sum(max(sheets[p.name].height, 1) for p in plan.data_sheets()) or 1
     done_before = 0
     for sp in plan.data_sheets():
         if cancel is not None and cancel():

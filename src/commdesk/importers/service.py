@@ -38,7 +38,7 @@ from commdesk.importers.extract import PROBLEM_LABELS, Extraction, Household as 
 from commdesk.importers.new_rows import CHUNK, HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS, NewRows, constant_columns, \
     new_rows
 from commdesk.importers.plan import ImportCancelled, ImportPlan, build_plans, extract, remember_mappings, \
-    rows_estimate, take_extraction, _remembered
+    take_extraction, _remembered
 from commdesk.importers.reader import Source, open_source
 from commdesk.models import AuditEntry, Community, Grid, Household, ImportBatch, ImportBatchChange, Resident
 from commdesk.models.base import current_user, new_uuid, now
@@ -287,11 +287,11 @@ class _Writer:
             self.community_id()
         by_id, by_name = self._existing_residents(result)
         households = self._existing_households(result, grid_ids)
-        next_hid = (self.conn.execute(text("SELECT max(id) FROM household")).scalar() or 0) + 1
-        next_rid = (self.conn.execute(text("SELECT max(id) FROM resident")).scalar() or 0) + 1
         if not by_id and not by_name and not households and len(result.residents) >= PIPELINE_FROM:
             self.write_new(result, clock)   # nothing to match: all rows new
             return
+        next_hid = (self.conn.execute(text("SELECT max(id) FROM household")).scalar() or 0) + 1
+        next_rid = (self.conn.execute(text("SELECT max(id) FROM resident")).scalar() or 0) + 1
         first_rid = next_rid
         household_rows: list[tuple[Any, ...]] = []
         resident_rows: list[tuple[Any, ...]] = []

@@ -98,8 +98,7 @@ _NOTE = re.compile(r"[(（【\[][^)）】\]\d]*[)）】\]]")   # 13912345678（�
 
 
 def _parse(text: str) -> PhoneCheck | None:
-    compact = normalise_phone_text(_NOTE.sub("", text) if "(" in text or "（" in text or "【" in text or "[" in text
-                                   else text)
+    compact = normalise_phone_text(_NOTE.sub("", text))
     if _MOBILE.fullmatch(compact):
         return PhoneCheck(ok=True, number=compact, kind="mobile")
     if compact.isascii() and compact.isdigit():

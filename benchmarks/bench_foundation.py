@@ -220,7 +220,7 @@ def bench_ledger(conn: Connection, repeat: int) -> dict[str, Any]:
         t = time.perf_counter()
         rows = conn.execute(text(_LEDGER_ROWS.format(ids=",".join(map(str, first))))).all()
         row_times.append(time.perf_counter() - t)
-    from commdesk.services.ledger_query import LedgerFilter, ordered_ids
+    from commdesk.reports.ledger_query import LedgerFilter, ordered_ids
 
     page_times = []
     for _i in range(max(1, repeat // 2)):

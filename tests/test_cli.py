@@ -317,7 +317,7 @@ def test_check_finds_a_search_index_mismatch_and_repair_fixes_it(tmp_path: Path,
     result = run("check", "--db", str(db))
     assert result.returncode == 0 and "检查通过" in result.stdout
     with open_database(db) as database, database.engine.connect() as c:
-        from commdesk.services.ledger_query import LedgerFilter, ordered_ids
+        from commdesk.reports.ledger_query import LedgerFilter, ordered_ids
 
         assert len(ordered_ids(c, LedgerFilter(search="zs"))) == 1
         assert len(ordered_ids(c, LedgerFilter(search="张"))) == 1

@@ -64,8 +64,8 @@ def test_every_core_module_imports_without_pyside6() -> None:
     files = _core_files()
     # every file on disk was imported (migration scripts are run by alembic, not imported by name)
     assert files - imported - {n for n in files if ".migrations." in n or n.endswith(".migrations")} == set()
-    for name in ("commdesk.models.db", "commdesk.models.lock", "commdesk.search.index", "commdesk.search.query",
-                 "commdesk.services.households", "commdesk.services.ledger_query", "commdesk.services.backup",
+    for name in ("commdesk.models.db", "commdesk.models.lock", "commdesk.models.search_index", "commdesk.search.query",
+                 "commdesk.services.households", "commdesk.reports.ledger_query", "commdesk.models.backup",
                  "commdesk.services.export_residents", "commdesk.services.integrity", "commdesk.validation.idcard"):
         assert name in imported
     assert not any(n.startswith(("commdesk.ui", "commdesk.app")) for n in imported)

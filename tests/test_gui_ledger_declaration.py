@@ -156,7 +156,7 @@ def test_alignment_and_warning_come_from_the_declaration(window: Any) -> None:
 
 
 def test_masked_screen_matches_the_masked_workbook(qtbot: Any, db: Any, tmp_path: Path) -> None:
-    from commdesk.services.ledger_query import LedgerFilter, fetch_rows, ordered_ids
+    from commdesk.reports.ledger_query import LedgerFilter, fetch_rows, ordered_ids
     from commdesk.ui.resident_model import ResidentTableModel
 
     seed_small_community(db)

@@ -227,7 +227,7 @@ def test_pages_fit_1366x768(qtbot: Any, window: Any) -> None:
 
 
 def test_cadence_setting_dialog(qtbot: Any, window: Any) -> None:
-    from commdesk.settings_party import visit_cadence
+    from commdesk.settings.party import visit_cadence
 
     p = page(window, "visits")
     idle(qtbot, window)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QScrollArea
 from sqlalchemy import select
 
 from commdesk.models import AuditEntry, Setting
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.compliance import compliance_calendar
 from commdesk.services.party_centers import list_centers
 from commdesk.settings import get_setting, set_setting

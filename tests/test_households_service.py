@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 
 from commdesk.errors import UserError, ValidationError
 from commdesk.models import AuditEntry, Household, Resident, ResidentEvent
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.community import create_community, list_grids
 from commdesk.services.household_detail import household_detail
 from commdesk.services.households import (
@@ -26,7 +26,7 @@ from commdesk.services.households import (
     update_household,
     update_resident,
 )
-from commdesk.services.ledger_query import LedgerFilter, ordered_ids
+from commdesk.reports.ledger_query import LedgerFilter, ordered_ids
 from commdesk.services.resident_form import HouseholdForm, ResidentForm
 from commdesk.validation.idcard import check_char
 

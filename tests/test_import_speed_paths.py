@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from commdesk.importers import ImportCancelled, ImportOptions, run_import
 from commdesk.models.db import open_database
-from commdesk.search.index import char_body, tri_body
+from commdesk.models.search_index import char_body, tri_body
 from commdesk.services.export_residents import resident_records
 from commdesk.validation.idcard import check_char, check_id_number, valid_id_parts
 from commdesk.validation.phone import check_phone
@@ -182,7 +182,7 @@ def test_trigram_body_in_sql_is_tri_body(rows: list[tuple]) -> None:
     import sqlite3
 
     from commdesk.models.household import format_address
-    from commdesk.search.index import TRI_BODY_SQL
+    from commdesk.models.search_index import TRI_BODY_SQL
 
     db = sqlite3.connect(":memory:")
     db.execute("CREATE TABLE household (id INTEGER PRIMARY KEY, household_no TEXT, estate TEXT, building TEXT,"
@@ -201,7 +201,7 @@ def test_trigram_body_in_sql_is_tri_body(rows: list[tuple]) -> None:
 
 def test_failure_while_indexing_in_the_background_leaves_the_database_as_before(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import commdesk.search.index as index
+    import commdesk.models.search_index as index
 
     path = tmp_path / "大台账.csv"
     _big_csv(path, 6000)

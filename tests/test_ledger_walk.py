@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from commdesk.services.ledger_query import LedgerFilter, ordered_ids, ordered_ids_sql
+from commdesk.reports.ledger_query import LedgerFilter, ordered_ids, ordered_ids_sql
 from tests.gui_support import seed_small_community
 
 

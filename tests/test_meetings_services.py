@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from commdesk.errors import ValidationError
 from commdesk.models.meeting import Attachment, ChecklistItem, MeetingAttendee
 from commdesk.models.party import Visit
+from commdesk.services.checklist import resolution_lines
 from commdesk.services import checklist as ck
 from commdesk.services import compliance as cp
 from commdesk.services import consultations as cs
 from commdesk.services import meetings as ms
-from commdesk.services.meeting_rules import meeting_rules, set_meeting_rule
+from commdesk.settings.meetings import meeting_rules, set_meeting_rule
 from tests.meetings_support import build_party
 
 TODAY = date(2025, 6, 15)
@@ -67,7 +68,7 @@ def test_record_meeting_with_attendance(db: Any, org: dict[str, Any]) -> None:
         assert row.quorum == "不足半数"                     # 28 voting, 14 present of them (the 2 probationary came)
         assert "外出" in row.absent_text
         assert s.scalar(select(func.count()).select_from(MeetingAttendee)) == 30
-        assert ms.resolution_lines(row.resolutions) == ["1. 同意接收", "2. 整治楼道"]
+        assert resolution_lines(row.resolutions) == ["1. 同意接收", "2. 整治楼道"]
         form = ms.meeting_form(s, mid)
         assert [a.status for a in form.attendees].count("请假") == 14
     with db.Session.begin() as s:
@@ -379,7 +380,7 @@ def test_item_from_consultation_and_detail(db: Any) -> None:
 
 # -- JSON export -------------------------------------------------------------------------------------------
 def test_export_json(db: Any, org: dict[str, Any], tmp_path: Path) -> None:
-    from commdesk.services.meeting_export import export_json
+    from commdesk.reports.meetings_json import export_json
 
     with db.Session.begin() as s:
         mid = _meeting(s, org, "支部党员大会", datetime(2025, 5, 8, 9), resolutions="整治楼道")

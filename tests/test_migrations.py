@@ -29,7 +29,7 @@ from commdesk.models.lock import lock_path_for
 from tests.conftest import lock_is_free
 from commdesk.models.migrate import HEAD, MIGRATIONS_DIR, REVISIONS, alembic_config, current_revision, upgrade
 from commdesk.paths import backups_dir
-from commdesk.services.backup import KEEP_AUTOMATIC, backup_database, list_backups, restore_backup
+from commdesk.models.backup import KEEP_AUTOMATIC, backup_database, list_backups, restore_backup
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

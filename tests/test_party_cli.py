@@ -36,7 +36,7 @@ def test_import_then_export_json(db_path: Path, tmp_path: Path, capsys: Any) -> 
 
 def test_dry_run_writes_nothing(db_path: Path, capsys: Any) -> None:
     from commdesk.models.db import open_database
-    from commdesk.services.party_export import party_member_records
+    from commdesk.reports.party_json import party_member_records
 
     args = argparse.Namespace(db=str(db_path), file=str(ROSTER), kind="party-members", dry_run=True,
                               no_backup=True, json=True)

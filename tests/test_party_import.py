@@ -13,7 +13,7 @@ from commdesk.importers.center_households import import_center_households, norm_
 from commdesk.importers.party_members import import_party_members, month_date, undo_party_batch
 from commdesk.models.party import CenterContact, CenterHousehold, PartyMember
 from commdesk.services.coverage import stats_agree
-from commdesk.services.party_export import center_household_records, party_member_records
+from commdesk.reports.party_json import center_household_records, party_member_records
 
 DATA = Path(__file__).resolve().parent / "data"
 RESIDENTS = DATA / "import" / "幸福里社区居民信息登记表.xlsx"

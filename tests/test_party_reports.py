@@ -15,7 +15,7 @@ import commdesk.reports.party_ledgers  # noqa: F401  (registers the ledgers)
 import commdesk.reports.party_section  # noqa: F401  (registers the section)
 from commdesk.reports import Params, Row, Section, export_ledger, get_ledger
 from commdesk.reports.monthly import build_monthly_report, collect
-from commdesk.services.party_export import CENTER_KEYS, MEMBER_KEYS, export_party
+from commdesk.reports.party_json import CENTER_KEYS, MEMBER_KEYS, export_party
 from tests.test_party_services import TODAY, populate
 
 HAVE_PDFTOTEXT = shutil.which("pdftotext") is not None

@@ -17,7 +17,7 @@ from commdesk.services import party_centers as pc
 from commdesk.services import party_members as pm
 from commdesk.services import party_org as po
 from commdesk.services import visits as vs
-from commdesk.settings_party import set_center_target, set_setting
+from commdesk.settings.party import set_center_target, set_setting
 from tests.gui_support import make_id
 
 TODAY = date(2025, 6, 15)

@@ -20,11 +20,12 @@ from sqlalchemy import text
 
 from commdesk.models import Household, Resident
 from commdesk.models.db import open_database
-from commdesk.search.index import rebuild_all
+from commdesk.models.search_index import rebuild_all
 from commdesk.search.query import is_too_short, search_condition, term_kind
 from commdesk.services.community import create_community, list_grids
 from commdesk.services.households import add_resident, create_household, record_event, set_archived, update_household
-from commdesk.services.ledger_query import AGE_BANDS, LedgerFilter, age_on, fetch_rows, ordered_ids, screen_columns
+from commdesk.validation.idcard import age_on
+from commdesk.reports.ledger_query import AGE_BANDS, LedgerFilter, fetch_rows, ordered_ids, screen_columns
 from commdesk.services.resident_form import HouseholdForm, ResidentForm
 from commdesk.validation.idcard import check_char
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from commdesk.services.ledger_query import LedgerFilter, ordered_ids
+from commdesk.reports.ledger_query import LedgerFilter, ordered_ids
 from tests.gui_support import seed_small_community
 
 

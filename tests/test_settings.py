@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from commdesk.errors import ValidationError
 from commdesk.models import AuditEntry, Setting
 from commdesk.services.compliance import compliance_calendar, compliance_issues
-from commdesk.services.meeting_rules import DEFAULT_RULES, meeting_rules, rules_by_kind, set_meeting_rule
+from commdesk.settings.meetings import DEFAULT_RULES, meeting_rules, rules_by_kind, set_meeting_rule
 from commdesk.services.party_centers import list_centers
 from commdesk.settings import (all_settings, check_settings, check_value, get_setting, last_changes,
                                load_declarations, reset_setting, save_settings, set_setting)
-from commdesk.settings_party import DEFAULT_CADENCE, center_target, set_center_target
+from commdesk.settings.party import DEFAULT_CADENCE, center_target, set_center_target
 from tests.test_party_services import TODAY, populate
 
 

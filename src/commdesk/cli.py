@@ -92,14 +92,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _party_json(db: Any, key: str, out: Path) -> int:
-    from commdesk.services.party_export import export_party
+    from commdesk.reports.party_json import export_party
 
     with db.Session() as session:
         return export_party(session, key, "json", out)
 
 
 def _meeting_json(db: Any, key: str, out: Path) -> int:
-    from commdesk.services.meeting_export import export_json
+    from commdesk.reports.meetings_json import export_json
 
     return export_json(db, key, out)
 
@@ -132,7 +132,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from commdesk.services.backup import backup_database
+    from commdesk.models.backup import backup_database
 
     with _open(args, create=False) as db:  # type: ignore[attr-defined]
         target = backup_database(db, reason="manual", dest_dir=Path(args.output) if args.output else None)
@@ -143,7 +143,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from commdesk.models.db import resolve_url
     from commdesk.models.lock import InstanceLock
-    from commdesk.services.backup import restore_backup
+    from commdesk.models.backup import restore_backup
 
     _url, path = resolve_url(args.db)
     if path is None:

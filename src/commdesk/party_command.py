@@ -22,7 +22,7 @@ PARTY_IMPORTERS = {
     "party-members": "commdesk.importers.party_members:import_party_members",
     "center-households": "commdesk.importers.center_households:import_center_households",
 }
-#: export keys answered in JSON by commdesk.services.party_export
+#: export keys answered in JSON by commdesk.reports.party_json
 PARTY_EXPORTS = ("party-members", "center-households")
 
 
@@ -71,7 +71,7 @@ def run_import_command(args: argparse.Namespace) -> int:
 def run_party_export(args: argparse.Namespace) -> int:
     """``commdesk export party-members|center-households --format json -o FILE``."""
     from commdesk.models.db import open_database
-    from commdesk.services.party_export import export_party
+    from commdesk.reports.party_json import export_party
 
     if not getattr(args, "output", None):
         raise UserError(_("请用 -o 指定输出文件"))

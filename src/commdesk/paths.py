@@ -57,3 +57,10 @@ def resources_dir() -> Path:
 
 def font_path() -> Path:
     return resources_dir() / "fonts" / "wqy-microhei.ttc"
+
+
+def sqlite_uri(path: Path, mode: str = "ro") -> str:
+    """A ``file:`` URI for SQLite with the path escaped (a '#' or '?' in a folder name is common)."""
+    from urllib.parse import quote
+
+    return f"file:{quote(path.as_posix(), safe='/:')}?mode={mode}"

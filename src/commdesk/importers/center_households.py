@@ -136,7 +136,7 @@ def import_center_households(database: Any, path: str | Path, *, dry_run: bool =
     summary = PartySummary(file=path.name, kind=KIND.key, dry_run=dry_run, warnings=warnings)
     summary.rows_total = len(rows)
     if not dry_run and backup and getattr(database, "path", None) is not None and Path(database.path).exists():
-        from commdesk.services.backup import backup_database
+        from commdesk.models.backup import backup_database
 
         summary.backup_path = str(backup_database(database, reason="before-import"))
     today = today or date.today()

@@ -73,7 +73,7 @@ def _undo(args: argparse.Namespace) -> int:
 
     with _open(args) as database:
         if getattr(database, "path", None) is not None and not getattr(args, "no_backup", False):
-            from commdesk.services.backup import backup_database
+            from commdesk.models.backup import backup_database
 
             backup_database(database, reason="before-import-undo")
         from commdesk.importers.undo import list_batches

@@ -130,7 +130,7 @@ class NewRows:
         self.seconds["write"] += time.perf_counter() - started
 
     def _write(self, chunk: list[Household]) -> None:
-        from commdesk.search.index import FILL_TRI_RANGE_SQL
+        from commdesk.models.search_index import FILL_TRI_RANGE_SQL
 
         writer = self.writer
         writer.check_cancel()

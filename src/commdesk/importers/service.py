@@ -44,7 +44,7 @@ from commdesk.models import AuditEntry, Community, Grid, Household, ImportBatch,
 from commdesk.models.base import current_user, new_uuid, now
 from commdesk.models.bulk import bulk_load, insert_sql, sql_value, uuid_hex_batch
 from commdesk.models.household import RELATION_ORDER, format_address, join_tags, split_tags
-from commdesk.search.index import char_body, tri_body
+from commdesk.models.search_index import char_body, tri_body
 
 log = logging.getLogger("commdesk.import")
 #: From this many residents, an import with nothing to match writes through ``new_rows``.
@@ -391,7 +391,7 @@ class _Writer:
     def _index(self, first: int, last: int, fts_rows: list[tuple[int, str, str]], others: list[int]) -> None:
         """The search index of the new residents (bodies built here, as ``reindex_residents`` would
         build them from the stored rows) and of the others (read back from the database)."""
-        from commdesk.search.index import reindex_residents
+        from commdesk.models.search_index import reindex_residents
 
         if first <= last:
             for table in ("resident_fts_tri", "resident_fts_char"):
@@ -673,7 +673,7 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
                             timings=timings)
     if not options.dry_run and options.backup and getattr(database, "path", None) is not None \
             and Path(database.path).exists():
-        from commdesk.services.backup import backup_database
+        from commdesk.models.backup import backup_database
 
         summary.backup_path = str(backup_database(database, reason="before-import"))
         clock.lap("backup")

@@ -120,7 +120,7 @@ def _undo(conn: Connection, batch_id: int) -> dict[str, int]:
         if not conn.execute(text("SELECT 1 FROM grid WHERE community_id=:c LIMIT 1"), {"c": cid}).first():
             conn.execute(text("DELETE FROM community WHERE id=:c"), {"c": cid})
     if touched:
-        from commdesk.search.index import reindex_residents
+        from commdesk.models.search_index import reindex_residents
 
         reindex_residents(conn, touched)
     stamp = now()

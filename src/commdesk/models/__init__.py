@@ -14,4 +14,4 @@ __all__ = [
 ]
 
 # Register the search-index session hooks wherever the models are used.
-import commdesk.search.index  # noqa: E402,F401  (side effect: event listeners)
+import commdesk.models.search_index  # noqa: E402,F401  (side effect: event listeners)

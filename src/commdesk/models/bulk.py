@@ -3,7 +3,7 @@
 SQLAlchemy Core's ``insert()`` processes every bound value in Python (measured: about half
 of a 10,000-row import); bulk writers build rows as tuples in column order and hand them to
 the driver. Values must already be in SQLite storage form: see :func:`sql_value`. Bulk writers
-bypass the ORM hooks, so they also write the search index (search.index.reindex_residents)
+bypass the ORM hooks, so they also write the search index (models.search_index.reindex_residents)
 and one audit entry themselves.
 """
 from __future__ import annotations

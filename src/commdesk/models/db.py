@@ -22,16 +22,10 @@ from commdesk.errors import DatabaseDamaged, UserError, classify_db_error
 from commdesk.i18n import _
 from commdesk.models.location import check_location
 from commdesk.models.lock import InstanceLock
+from commdesk.paths import sqlite_uri
 
 log = logging.getLogger("commdesk.db")
 BUSY_TIMEOUT_MS = 5000
-
-
-def sqlite_uri(path: Path, mode: str = "ro") -> str:
-    """A ``file:`` URI for SQLite with the path escaped (a '#' or '?' in a folder name is common)."""
-    from urllib.parse import quote
-
-    return f"file:{quote(path.as_posix(), safe='/:')}?mode={mode}"
 
 
 def resolve_url(db: str | Path | None) -> tuple[str, Path | None]:

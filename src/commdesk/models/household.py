@@ -36,7 +36,7 @@ def split_tags(text: str | None) -> list[str]:
 
 
 #: Endings that already say what a part is (8号楼, 3单元, 1601室): no 栋 / 单元 / 室 added after them.
-#: ``search.index.TRI_BODY_SQL`` applies the same rule.
+#: ``models.search_index.TRI_BODY_SQL`` applies the same rule.
 BUILDING_ENDS, UNIT_ENDS, ROOM_ENDS = ("栋", "楼", "幢", "座"), ("单元",), ("室", "号", "户")
 
 
@@ -115,7 +115,7 @@ class Resident(RecordMixin, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     #: Review flags (待核实), "code:reason" joined by newlines; empty when nothing to review.
     review: Mapped[str] = mapped_column(Text, default="")
-    #: Search keys (pinyin), maintained by commdesk.search.index.
+    #: Search keys (pinyin), maintained by commdesk.models.search_index.
     py_initials: Mapped[str] = mapped_column(String(50), default="", index=True)
     py_full: Mapped[str] = mapped_column(String(200), default="", index=True)
     #: set when archived together with the household (see services.households.set_archived)

@@ -70,7 +70,7 @@ def upgrade(database: object) -> bool:
         return False
     path = getattr(database, "path", None)
     if rev is not None and path is not None:
-        from commdesk.services.backup import backup_database
+        from commdesk.models.backup import backup_database
 
         target = backup_database(database, reason=f"before-migrate-{rev}-to-{HEAD}")
         log.info("backed up before migration to %s", target.name)

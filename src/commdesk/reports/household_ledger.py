@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from commdesk.i18n import _
 from commdesk.models.household import HOUSEHOLD_STATUSES, RESIDENT_STATUSES
-from commdesk.reports.ledger import Column, FilterSpec, Ledger, Params, age_on, register_ledger, to_date
+from commdesk.reports.ledger import Column, FilterSpec, Ledger, Params, register_ledger, to_date
 from commdesk.reports.ledger_sql import _plain_row, address_of, grid_choices, grid_condition, stream
-from commdesk.services.ledger_query import review_labels
+from commdesk.validation.idcard import age_on
+from commdesk.validation.review_flags import review_labels
 
 _FROM = (
     " FROM household h LEFT JOIN grid g ON g.id = h.grid_id"

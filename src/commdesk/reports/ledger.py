@@ -283,12 +283,6 @@ def to_date(value: Any) -> date | None:
         return None
 
 
-def age_on(birth: date | None, day: date) -> int | None:
-    if birth is None:
-        return None
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
 # -- registry ----------------------------------------------------------------------------------
 _REGISTRY: dict[str, Ledger] = {}
 _BUILTINS_LOADED = False

@@ -8,14 +8,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from commdesk.i18n import _
-from commdesk.reports.monthly import Block, Chart, ReportContext, ReportSection, Table, Text, register_section
+from commdesk.reports.monthly_blocks import Block, Chart, ReportContext, ReportSection, Table, Text, register_section
 
 MAX_LISTED = 30
 
 
 def _meetings(session: Session, ctx: ReportContext) -> list[Block]:
     from commdesk.services.compliance import STATE_LABELS, compliance_calendar, compliance_issues
-    from commdesk.services.meeting_rules import meeting_rules
+    from commdesk.settings.meetings import meeting_rules
 
     as_of = min(ctx.last, ctx.today)
     rules = meeting_rules(session)

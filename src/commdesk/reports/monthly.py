@@ -9,10 +9,7 @@ without editing this file::
 """
 from __future__ import annotations
 
-import calendar
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,79 +18,11 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
+from commdesk.reports.monthly_blocks import (_SECTIONS, Block, Chart, ReportContext, ReportData,  # noqa: F401
+                                             ReportSection, Table, Text, numbered, register_section)
 
 log = logging.getLogger("commdesk.reports")
-
-
-@dataclass(frozen=True)
-class Text:
-    text: str
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str
-    headers: Sequence[str]
-    rows: Sequence[Sequence[Any]]
-    align: Sequence[str] = ()          # per column: left | center | right (default: numbers right)
-    total: bool = False                # the last row is a total row (bold)
-    widths: Sequence[float] = ()       # relative widths (characters); default from the content
-
-
-@dataclass(frozen=True)
-class Chart:
-    title: str
-    kind: str                          # "column" | "bar" | "pie"
-    categories: Sequence[str]
-    series: Sequence[tuple[str, Sequence[float]]]
-
-
-Block = Text | Table | Chart
-
-
-@dataclass(frozen=True)
-class ReportContext:
-    year: int
-    month: int
-    community: str
-    today: date
-
-    @property
-    def first(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last(self) -> date:
-        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    @property
-    def label(self) -> str:
-        return _("{y}年{m}月").format(y=self.year, m=self.month)
-
-
-@dataclass(frozen=True)
-class ReportSection:
-    key: str
-    title: str
-    build: Callable[[Session, ReportContext], list[Block]]
-    order: int = 100
-
-
-@dataclass
-class ReportData:
-    context: ReportContext
-    title: str
-    sections: list[tuple[ReportSection, list[Block]]] = field(default_factory=list)
-
-
-_SECTIONS: dict[str, ReportSection] = {}
 _BUILTINS_LOADED = False
-
-
-def register_section(section: ReportSection) -> ReportSection:
-    """Add (or replace, by key) a section of the monthly report."""
-    _SECTIONS[section.key] = section
-    return section
 
 
 #: Modules that register monthly-report sections at import.
@@ -156,18 +85,3 @@ def build_monthly_report(database: Any, year: int, month: int, out_path: str | P
     finish(tmp, out)
     log.info("monthly report %04d-%02d written (%s)", year, month, suffix)
     return out
-
-
-CHINESE_NUMERALS = "一二三四五六七八九十"
-
-
-def numbered(index: int, title: str) -> str:
-    """"一、基本情况" for the first section, and so on (十一 and beyond spelled out)."""
-    n = index + 1
-    if n <= 10:
-        num = CHINESE_NUMERALS[n - 1]
-    elif n < 20:
-        num = "十" + CHINESE_NUMERALS[n - 11]
-    else:
-        num = str(n)
-    return f"{num}、{title}"

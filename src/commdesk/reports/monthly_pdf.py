@@ -24,7 +24,7 @@ from commdesk.i18n import _
 from commdesk.reports.excel_ledger import display_width
 from commdesk.reports.export import chinese_date
 from commdesk.reports.fonts import cjk_font
-from commdesk.reports.monthly import Block, Chart, ReportData, Table, Text, numbered
+from commdesk.reports.monthly_blocks import Block, Chart, ReportData, Table, Text, numbered
 
 PALETTE = [colors.HexColor(c) for c in ("#3B6FB6", "#E07B39", "#5BA55B", "#C94C4C", "#8E6BBF", "#D4A72C",
                                          "#4BA3A8", "#A0522D", "#7F7F7F", "#2F4F4F", "#B8860B", "#6B8E23")]

@@ -16,7 +16,7 @@ from commdesk.i18n import _
 from commdesk.models.household import RESIDENT_TAGS, split_tags
 from commdesk.reports.change_ledger import CHANGE_KINDS
 from commdesk.reports.ledger import Params, Row, format_cell, get_ledger
-from commdesk.reports.monthly import Block, Chart, ReportContext, ReportSection, Table, Text, register_section
+from commdesk.reports.monthly_blocks import Block, Chart, ReportContext, ReportSection, Table, Text, register_section
 
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("0-6岁", 0, 6), ("7-17岁", 7, 17), ("18-34岁", 18, 34), ("35-59岁", 35, 59), ("60-79岁", 60, 79),

@@ -9,7 +9,7 @@ import xlsxwriter
 from commdesk.i18n import _
 from commdesk.reports.excel_ledger import display_width, footer_text
 from commdesk.reports.export import chinese_date
-from commdesk.reports.monthly import Chart, ReportData, Table, Text, numbered
+from commdesk.reports.monthly_blocks import Chart, ReportData, Table, Text, numbered
 
 NCOLS = 10
 CHART_ROWS = 16

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from commdesk.i18n import _
 from commdesk.models.party import VISIT_KINDS
-from commdesk.reports.monthly import Block, Chart, ReportContext, ReportSection, Table, Text, register_section
+from commdesk.reports.monthly_blocks import Block, Chart, ReportContext, ReportSection, Table, Text, register_section
 
 MAX_LISTED = 30
 
@@ -48,7 +48,7 @@ def _members(session: Session, ctx: ReportContext) -> list[Block]:
 
 def _coverage(session: Session) -> list[Block]:
     from commdesk.services.coverage import coverage_totals, grid_coverage
-    from commdesk.settings_party import center_target
+    from commdesk.settings.party import center_target
 
     rows = grid_coverage(session)
     if not rows:

@@ -23,7 +23,7 @@ from commdesk.i18n import _
 from commdesk.models.base import new_uuid, now
 from commdesk.models.meeting import ATTACHMENT_KINDS, Attachment
 from commdesk.paths import attachments_dir
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 
 log = logging.getLogger("commdesk.attachments")
 OWNERS = ("meeting", "consultation", "consultation_stage", "checklist_item", "checklist_progress")

@@ -26,7 +26,7 @@ from commdesk.models.base import now
 from commdesk.models.meeting import (CHECKLIST_CATEGORIES, CHECKLIST_SOURCES, OPEN_STATUSES, SATISFACTION,
                                      ChecklistItem, ChecklistProgress, Consultation, Meeting)
 from commdesk.models.party import Visit
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 
 CHANGED = ("checklist_item",)
 SOURCE_LINKS = {"会议决议": "source_meeting_id", "协商议事": "source_consultation_id", "走访诉求": "source_visit_id"}
@@ -208,6 +208,11 @@ def item_form(session: Session, item_id: int) -> ChecklistForm:
 _NUMBERING = re.compile(r"^\s*(?:[（(]?[0-9一二三四五六七八九十]+[)）.、．]|[①-⑳])\s*")
 
 
+def resolution_lines(resolutions: str) -> list[str]:
+    """A meeting's's resolutions, one per line, numbering ("1." "（一）") left as written."""
+    return [line.strip() for line in (resolutions or "").splitlines() if line.strip()]
+
+
 def strip_numbering(line: str) -> str:
     """"1. 修路" / "（二）装灯" / "③ 清理" → the text without its number."""
     return _NUMBERING.sub("", line, count=1).strip() or line.strip()
@@ -221,8 +226,6 @@ def draft_from(session: Session, source: str, source_id: int, line: int | None =
     today = today or date.today()
     default_deadline = today + timedelta(days=30)
     if source == "会议决议":
-        from commdesk.services.meetings import resolution_lines
-
         m = session.get_one(Meeting, source_id)
         lines = resolution_lines(m.resolutions)
         if not lines:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
 from commdesk.models import Community, Grid, Household
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from commdesk.i18n import _
-from commdesk.services.meeting_rules import Rule, get_setting, meeting_rules
+from commdesk.settings.meetings import Rule, get_setting, meeting_rules
 
 STATES = ("done", "missing", "due", "upcoming")
 STATE_LABELS = {"done": "已开", "missing": "缺开", "due": "待开", "upcoming": "未到期"}

@@ -23,7 +23,7 @@ from commdesk.models.base import now
 from commdesk.models.meeting import (CONSULTATION_SIDES, CONSULTATION_SOURCES, OUTCOMES, SATISFACTION, STAGES,
                                      Consultation, ConsultationParticipant, ConsultationStage, Meeting)
 from commdesk.models.party import Visit
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 
 CHANGED = ("consultation",)
 QUORUM_STAGES = (3, 4)

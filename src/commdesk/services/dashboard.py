@@ -23,7 +23,7 @@ from commdesk.i18n import _
 from commdesk.services.checklist import status_counts
 from commdesk.services.compliance import compliance_calendar, compliance_issues, done_vs_due
 from commdesk.services.coverage import coverage_totals, grid_coverage
-from commdesk.services.meeting_rules import get_setting
+from commdesk.settings.meetings import get_setting
 from commdesk.services.party_members import reminders
 from commdesk.services.visits import overdue_visits
 

@@ -15,7 +15,7 @@ list is not empty. The same seed (and ``today``) gives the same names, IDs and a
 Everything is written with Core ``executemany`` in chunks inside one transaction (100,000
 households, ~290,000 residents: about 35 s of CPU on the 2-core reference PC), the pinyin keys come
 from one cached call per distinct name, the search index rows are built with the same body
-functions as ``commdesk.search.index``, and for a big load the secondary indexes are rebuilt once
+functions as ``commdesk.models.search_index``, and for a big load the secondary indexes are rebuilt once
 at the end instead of being updated row by row.
 The audit trail gets one ``demo`` entry for the whole generation. No names here are real people.
 """
@@ -39,7 +39,7 @@ from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.models.base import current_user, now
 from commdesk.models.household import RELATION_ORDER, format_address, join_tags
-from commdesk.search.index import char_body, pinyin_keys, tri_body
+from commdesk.models.search_index import char_body, pinyin_keys, tri_body
 from commdesk.services import demo_names as names
 from commdesk.validation.idcard import check_char
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.models.household import format_address, split_tags
-from commdesk.services.ledger_query import review_codes
+from commdesk.validation.review_flags import review_codes
 
 KEYS = ("name", "gender", "birth_date", "id_number", "relation", "phone", "political_status", "tags",
         "household_no", "grid", "address", "issues")

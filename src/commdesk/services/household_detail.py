@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from commdesk.models import AuditEntry, Household, Resident, ResidentEvent
 from commdesk.models.household import split_tags
-from commdesk.services.ledger_query import age_on, review_labels
+from commdesk.validation.idcard import age_on
+from commdesk.validation.review_flags import review_labels
 
 FIELD_LABELS = {
     "household_no": "户号", "grid_id": "网格", "estate": "小区", "building": "楼栋", "unit": "单元", "room": "室",

@@ -15,7 +15,7 @@ from commdesk.i18n import _
 from commdesk.models import Household, Resident, ResidentEvent
 from commdesk.models.base import new_uuid, now
 from commdesk.models.household import RELATION_ORDER, join_tags
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.resident_form import HouseholdForm, ResidentForm, check_household_form, check_resident_form
 
 CHANGED = ("household", "resident")

@@ -40,6 +40,6 @@ def check_database(conn: Connection) -> CheckReport:
 
 
 def repair_search_index(conn: Connection) -> int:
-    from commdesk.search.index import rebuild_all
+    from commdesk.models.search_index import rebuild_all
 
     return rebuild_all(conn)

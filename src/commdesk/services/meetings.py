@@ -19,7 +19,8 @@ from commdesk.i18n import _
 from commdesk.models.base import now
 from commdesk.models.meeting import ATTENDANCE, MEETING_KINDS, PARTY_KINDS, Meeting, MeetingAttendee
 from commdesk.models.party import PartyOrg
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
+from commdesk.services.checklist import ChecklistFilter, list_items
 
 CHANGED = ("meeting",)
 QUORUM_KINDS = ("支部党员大会",)
@@ -105,11 +106,6 @@ def quorum(kind: str, voting_expected: int, voting_present: int) -> QuorumCheck:
             e=voting_expected, p=voting_present))
     return QuorumCheck(True, False, _("有表决权的党员应到 {e} 人、实到 {p} 人，未超过半数，不能作出决议").format(
         e=voting_expected, p=voting_present))
-
-
-def resolution_lines(resolutions: str) -> list[str]:
-    """The meeting's resolutions, one per line, numbering ("1." "（一）") left as written."""
-    return [line.strip() for line in (resolutions or "").splitlines() if line.strip()]
 
 
 def roster(session: Session, org_id: int | None, group_id: int | None = None) -> list[AttendeeForm]:
@@ -308,7 +304,6 @@ def meeting_row(session: Session, meeting_id: int) -> MeetingRow:
 
 def meeting_detail(session: Session, meeting_id: int) -> MeetingDetail:
     from commdesk.services.attachments import list_attachments
-    from commdesk.services.checklist import ChecklistFilter, list_items
 
     consultations = [(cid, topic) for cid, topic in session.execute(text(
         "SELECT id, topic FROM consultation WHERE source_meeting_id = :id AND archived_at IS NULL ORDER BY id"),

@@ -18,8 +18,8 @@ from commdesk.i18n import _
 from commdesk.models import Household, Resident
 from commdesk.models.household import format_address
 from commdesk.models.party import CenterContact, CenterHousehold, CenterMember, PartyMember
-from commdesk.services.changes import Changes
-from commdesk.settings_party import center_target
+from commdesk.changes import Changes
+from commdesk.settings.party import center_target
 
 CHANGED = ("center_household", "center_contact")
 

@@ -32,7 +32,7 @@ from commdesk.models.base import current_user, now
 from commdesk.models.household import split_tags
 from commdesk.models.party import VISIT_KINDS
 from commdesk.services.visits import interval_for
-from commdesk.settings_party import DEFAULT_CADENCE
+from commdesk.settings.party import DEFAULT_CADENCE
 
 _RECORD = ("id", "uuid", "created_at", "updated_at", "updated_by")
 OUT_PLACES = ("北京市朝阳区", "天津市滨海新区", "广东省深圳市", "上海市浦东新区", "江苏省苏州市", "浙江省杭州市",

@@ -21,8 +21,8 @@ from commdesk.models.household import format_address
 from commdesk.models.party import (MEMBER_CATEGORIES, MEMBER_STATUSES, MEMBERSHIPS, PartyMember, PartyMemberEvent,
                                    PartyOrg)
 from commdesk.search.query import normalise_query
-from commdesk.services.changes import Changes
-from commdesk.settings_party import get_setting
+from commdesk.changes import Changes
+from commdesk.settings.party import get_setting
 from commdesk.validation.idcard import check_id_number
 from commdesk.validation.phone import check_phone
 

@@ -11,7 +11,7 @@ from commdesk.i18n import _
 from commdesk.models import Grid
 from commdesk.models.base import now
 from commdesk.models.party import ORG_CHILD_KINDS, ORG_KINDS, PartyMember, PartyOrg, PartyOrgGrid
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 
 
 @dataclass

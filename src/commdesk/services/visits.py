@@ -24,8 +24,8 @@ from commdesk.models import Household
 from commdesk.models.base import now
 from commdesk.models.household import format_address, split_tags
 from commdesk.models.party import NEED_STATUSES, VISIT_KINDS, VISIT_METHODS, CenterHousehold, PartyMember, Visit
-from commdesk.services.changes import Changes
-from commdesk.settings_party import visit_cadence
+from commdesk.changes import Changes
+from commdesk.settings.party import visit_cadence
 
 CHANGED = ("visit",)
 

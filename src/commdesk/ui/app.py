@@ -124,6 +124,7 @@ def _close_window(window: Any) -> None:
 
 def _show(database: Any) -> Any:
     window = create_main_window(database)
+    window.open_requested.connect(lambda path: reopen(window, path))
     _state["window"] = window
     window.show()
     window.start()

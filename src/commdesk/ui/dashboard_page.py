@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QListWi
                                QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.dashboard import Alert, DashboardData, dashboard_data, slow_alerts, sort_alerts
 from commdesk.ui.runner import Op
 

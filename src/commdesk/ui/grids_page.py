@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QLineEdit
                                QToolBar, QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.community import GridRow, get_community, list_grids, save_grid
 from commdesk.ui.dialogs.form_dialog import FormDialog
 from commdesk.ui.runner import Op

@@ -2,10 +2,11 @@
 through the runner. The page's change signal refreshes the table and the panel afterwards."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from commdesk.i18n import _
 from commdesk.models import Household, Resident
@@ -19,9 +20,6 @@ from commdesk.ui.dialogs.move_dialog import MoveDialog
 from commdesk.ui.dialogs.resident_dialog import ResidentDialog
 from commdesk.ui.errors import show_error
 from commdesk.ui.runner import Op
-
-if TYPE_CHECKING:
-    from commdesk.ui.ledger_page import LedgerPage
 
 
 def resident_form(r: Resident) -> ResidentForm:
@@ -38,7 +36,9 @@ def household_form(h: Household) -> HouseholdForm:
 
 
 class HouseholdActions(QObject):
-    def __init__(self, page: LedgerPage) -> None:
+    def __init__(self, page: QWidget) -> None:
+        """``page`` is the :class:`~commdesk.ui.ledger_page.LedgerPage` that owns these actions (typed
+        as a widget: this module sits below the page and must not import it)."""
         super().__init__(page)
         self.page = page
         self.last_dialog: Any = None

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
 from commdesk.i18n import _
 from commdesk.models.household import HOUSEHOLD_TAGS, POLITICAL_STATUSES, RESIDENT_TAGS
 from commdesk.search.query import TERM_CAP, is_too_short
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.community import GridRow, list_grids
 from commdesk.services.household_detail import household_detail
-from commdesk.services.ledger_query import AGE_BANDS, BLOCK_FIRST, LedgerFilter, fetch_rows, ordered_ids
+from commdesk.reports.ledger_query import AGE_BANDS, BLOCK_FIRST, LedgerFilter, fetch_rows, ordered_ids
 from commdesk.ui.household_actions import HouseholdActions
 from commdesk.ui.household_panel import HouseholdPanel
 from commdesk.ui.resident_model import ResidentTableModel

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
                                QMessageBox, QStackedWidget, QWidget)
 
 from commdesk import __version__
 from commdesk.i18n import _
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.ui.errors import show_error
 from commdesk.ui.page_registry import PageEntry, available_pages
 from commdesk.ui.runner import Op, Runner
@@ -24,6 +24,9 @@ SHORTCUT_HELP = (
 
 
 class MainWindow(QMainWindow):
+    #: another database file chosen in 文件 → 打开其他数据库 (the application reopens on it)
+    open_requested = Signal(str)
+
     def __init__(self, database: Any, runner: Runner, first_page: type | None = None) -> None:
         super().__init__()
         self.database = database
@@ -222,7 +225,7 @@ class MainWindow(QMainWindow):
 
     # --- file menu -------------------------------------------------------------------------
     def backup_now(self) -> None:
-        from commdesk.services.backup import backup_database
+        from commdesk.models.backup import backup_database
 
         Op(self, lambda database: backup_database(database, reason="manual"), raw=True) \
             .success(lambda p: QMessageBox.information(self, _("备份完成"), _("已备份到：\n{path}").format(path=p))) \
@@ -243,9 +246,7 @@ class MainWindow(QMainWindow):
     def open_other(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, _("打开数据库"), "", _("commdesk 数据库 (*.sqlite3 *.db)"))
         if path:
-            from commdesk.ui.app import reopen
-
-            reopen(self, path)
+            self.open_requested.emit(path)
 
     def check_database(self) -> None:
         from commdesk.services.integrity import check_database

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDateEdit, QFileDialog, 
                                QRadioButton, QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.ui.runner import Op
 
 FORMATS = (("xlsx", "Excel 工作簿 (*.xlsx)"), ("pdf", "PDF 文件 (*.pdf)"))

@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from commdesk.reports.ledger import Column, formatter
-from commdesk.services.ledger_query import fetch_rows, screen_columns
+from commdesk.reports.ledger_query import fetch_rows, screen_columns
 from commdesk.ui.runner import Op
 
 BLOCK = 200

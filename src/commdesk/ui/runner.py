@@ -19,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 
 log = logging.getLogger("commdesk.ui.runner")
 

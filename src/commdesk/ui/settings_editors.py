@@ -104,7 +104,7 @@ class RulesEditor(SettingEditor):
     def __init__(self, declared: Declared, parent: QWidget | None = None) -> None:
         super().__init__(declared, parent)
         from commdesk.models.meeting import PARTY_KINDS
-        from commdesk.services.meeting_rules import MAX_TIMES, PER_GROUP, PERIOD_LABELS, PERIODS
+        from commdesk.settings.meetings import MAX_TIMES, PER_GROUP, PERIOD_LABELS, PERIODS
 
         self.kinds = list(PARTY_KINDS)
         self.table = QTableWidget(len(self.kinds), len(self.HEADERS))
@@ -153,7 +153,7 @@ class RulesEditor(SettingEditor):
         self._changed()
 
     def normalize(self, value: Any) -> Any:
-        from commdesk.services.meeting_rules import rules_by_kind
+        from commdesk.settings.meetings import rules_by_kind
 
         return rules_by_kind(value)
 
@@ -190,7 +190,7 @@ class DayMapEditor(SettingEditor):
 
     def __init__(self, declared: Declared, parent: QWidget | None = None) -> None:
         super().__init__(declared, parent)
-        from commdesk.settings_party import MAX_CADENCE_DAYS
+        from commdesk.settings.party import MAX_CADENCE_DAYS
 
         self.max_days = MAX_CADENCE_DAYS
         self.table = QTableWidget(0, 2)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLab
 
 from commdesk.errors import UserError, ValidationError
 from commdesk.i18n import _
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.settings import Declared, SettingChange, all_settings, check_settings, last_changes, load_declarations, \
     save_settings
 from commdesk.ui.party.common import PageOp, action

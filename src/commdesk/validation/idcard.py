@@ -241,3 +241,10 @@ def mask_id(number: str | None) -> str:
     if len(text) >= 8:
         return text[:2] + "*" * (len(text) - 4) + text[-2:]
     return "*" * len(text)
+
+
+def age_on(birth: date | None, day: date) -> int | None:
+    """Whole years of age on ``day`` (None when the birth date is unknown)."""
+    if birth is None:
+        return None
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -24,3 +24,13 @@ PROBLEM_LABELS = {
     "missing_name": _("缺少姓名"),
     "not_resident": _("党员不是本社区登记的居民（在外居住或未登记）"),
 }
+
+
+def review_codes(review: str | None) -> list[str]:
+    """The flag codes of a ``review`` text (one ``code: detail`` a line)."""
+    return [line.split(":", 1)[0] for line in (review or "").splitlines() if line.strip()]
+
+
+def review_labels(review: str | None) -> list[str]:
+    """Chinese labels of the review flags (one table for the importer and the ledger)."""
+    return [PROBLEM_LABELS.get(code, code) for code in review_codes(review)]

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLa
 
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.community import create_community
 from commdesk.ui.runner import Op
 

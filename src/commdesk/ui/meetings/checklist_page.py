@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QToolB
 from commdesk.i18n import _
 from commdesk.models.meeting import CHECKLIST_CATEGORIES, CHECKLIST_SOURCES, CHECKLIST_STATUSES
 from commdesk.services import checklist as ck
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.checklist_dialogs import CompleteDialog, EvaluateDialog, ItemDialog, ProgressDialog
 from commdesk.ui.rows_table import Col

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QLin
 from commdesk.i18n import _
 from commdesk.models.meeting import CONSULTATION_SOURCES
 from commdesk.services import consultations as cs
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.consultation_dialogs import ConsultationDialog, StageDialog
 from commdesk.ui.rows_table import Col

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
 from commdesk.i18n import _
 from commdesk.models.meeting import ATTACHMENT_KINDS, MEETING_KINDS
 from commdesk.services import meetings as ms
-from commdesk.services.changes import Changes
+from commdesk.services.checklist import resolution_lines
+from commdesk.changes import Changes
 from commdesk.services.compliance import STATE_LABELS, ComplianceRow, compliance_calendar
 from commdesk.ui.dialogs.form_dialog import confirm
 from commdesk.ui.meetings.meeting_dialog import MeetingDialog
@@ -293,7 +294,7 @@ class MeetingsPage(ListDetailMixin, QWidget):
         d = self.detail
         if d is None:
             return
-        lines = ms.resolution_lines(d.form.resolutions)
+        lines = resolution_lines(d.form.resolutions)
         if not lines:
             from PySide6.QtWidgets import QMessageBox
 

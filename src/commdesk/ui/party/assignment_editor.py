@@ -19,7 +19,7 @@ from commdesk.services.household_search import find_households
 from commdesk.services.party_centers import (CenterRow, ContactRow, assign_contacts, center_contacts,
                                              linked_members, open_center_of, set_contacts_member,
                                              unassign_contacts)
-from commdesk.settings_party import center_target
+from commdesk.settings.party import center_target
 from commdesk.ui.dialogs.form_dialog import confirm, date_edit, date_value
 from commdesk.ui.party.common import show_failure
 from commdesk.ui.party.common import PageOp as Op

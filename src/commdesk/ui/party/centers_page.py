@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineE
                                QVBoxLayout, QWidget)
 
 from commdesk.i18n import _
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.community import list_grids
 from commdesk.services.party_centers import (CenterRow, LinkRow, center_links, designate_center, end_center,
                                              link_member, list_centers, unlink_member)

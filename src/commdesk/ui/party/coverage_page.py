@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSpinBox, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from commdesk.i18n import _
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.coverage import GridCoverage, HouseholdBrief, coverage_totals, grid_coverage, uncovered_households
-from commdesk.settings_party import center_target, set_center_target
+from commdesk.settings.party import center_target, set_center_target
 from commdesk.ui.dialogs.form_dialog import FormDialog
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row
 from commdesk.ui.party.common import PageOp as Op

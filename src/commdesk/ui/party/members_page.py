@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineE
 
 from commdesk.i18n import _
 from commdesk.models.party import MEMBER_CATEGORIES, MEMBER_STATUSES, MEMBERSHIPS
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.party_members import (MemberDetail, MemberFilter, MemberForm, change_status,
                                              confirm_full_membership, create_member, list_members, member_detail,
                                              member_form, record_report, reminders, resident_hit,

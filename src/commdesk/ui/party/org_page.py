@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QLabel, QLineEdit, QListWidget, QListW
 
 from commdesk.i18n import _
 from commdesk.models.party import ORG_CHILD_KINDS, ORG_KINDS
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.community import list_grids
 from commdesk.services.party_org import OrgNode, archive_org, link_grids, org_tree, save_org
 from commdesk.ui.dialogs.form_dialog import FormDialog, combo

@@ -14,14 +14,14 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, Q
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
 from commdesk.models.party import NEED_STATUSES, VISIT_KINDS, VISIT_METHODS
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 from commdesk.services.household_search import HouseholdHit, find_households
 from commdesk.services.community import list_grids
 from commdesk.services.coverage import household_brief
 from commdesk.services.visits import (OverdueRow, VisitFilter, VisitForm, VisitRow, auto_need_status,
                                       check_visit_form, list_visits, overdue_visits, record_visit, set_visit_archived,
                                       update_visit, visit_form)
-from commdesk.settings_party import set_setting, visit_cadence
+from commdesk.settings.party import set_setting, visit_cadence
 from commdesk.ui.dialogs.form_dialog import ERROR_STYLE, FormDialog, combo, confirm, date_edit, date_value
 from commdesk.ui.party.common import Col, RowsModel, action, make_table, selected_row, show_failure
 from commdesk.ui.party.common import PageOp as Op

@@ -162,7 +162,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_resident_event_resident_id'), ['resident_id'], unique=False)
 
     # ### end Alembic commands ###
-    # Search indexes (rowid = resident.id), kept in step by commdesk.search.index:
+    # Search indexes (rowid = resident.id), kept in step by commdesk.models.search_index:
     # trigram for substrings of 3+ characters (names, ID/phone fragments, addresses) and one
     # token per character for 1-2 character Chinese name queries (trigram returns nothing there).
     op.execute("CREATE VIRTUAL TABLE resident_fts_tri USING fts5(body, tokenize='trigram')")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.services.ledger_query import review_codes
+from commdesk.validation.review_flags import review_codes
 
 MEMBER_KEYS = ("name", "id_number", "gender", "birth_date", "join_date", "full_date", "branch", "status", "phone",
                "household_no", "issues")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
-from commdesk.settings import Declared, declare, declare_check, get_setting, set_setting
+from commdesk.settings.registry import Declared, declare, declare_check, get_setting, set_setting
 
 
 #: Visit cadence in days by key-group tag (resident or household tags); others get ``default``.

@@ -26,7 +26,7 @@ def backup_file(src: Path, dest_dir: Path, reason: str) -> Path:
     dest_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = dest_dir / f"{src.stem}-{stamp}-{_safe(reason)}.sqlite3"
-    from commdesk.models.db import sqlite_uri
+    from commdesk.paths import sqlite_uri
 
     source = sqlite3.connect(sqlite_uri(src, "ro"), uri=True)
     try:
@@ -76,7 +76,7 @@ def restore_backup(backup: Path, db_path: Path) -> Path:
     with backup.open("rb") as fh:
         if fh.read(16) != b"SQLite format 3\x00":
             raise UserError(_("“{name}”不是有效的备份文件。").format(name=backup.name))
-    from commdesk.models.db import sqlite_uri
+    from commdesk.paths import sqlite_uri
 
     check = sqlite3.connect(sqlite_uri(backup, "ro"), uri=True)
     try:

@@ -45,7 +45,8 @@ def _iso_dt(value: Any) -> str | None:
 
 
 def meeting_records(session: Session) -> list[dict[str, Any]]:
-    from commdesk.services.meetings import quorum, resolution_lines
+    from commdesk.services.checklist import resolution_lines
+    from commdesk.services.meetings import quorum
 
     attendees: dict[int, list[dict[str, Any]]] = {}
     for mid, name, status, reason, voting in session.execute(text(

@@ -2,8 +2,8 @@
 group, unit, range, a check), stored in the database's ``setting`` table (key → JSON). UI state
 lives in QSettings instead.
 
-Modules declare theirs with :func:`declare` at import (the Party module in
-``commdesk.settings_party``, the meetings module in ``commdesk.services.meeting_rules``); every
+Modules declare theirs with :func:`declare` at import (the Party settings in
+``commdesk.settings.party``, the meeting rules in ``commdesk.settings.meetings``); every
 value is read and written through :func:`get_setting` / :func:`set_setting`, which fall back to
 the default when a stored value is missing or has the wrong type. The settings page saves
 through :func:`save_settings`, which checks every value (and the checks that span several
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
 from commdesk.models import AuditEntry, Setting
-from commdesk.services.changes import Changes
+from commdesk.changes import Changes
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,6 @@ def declare_check(fn: Callable[[dict[str, Any]], dict[str, str]]) -> Callable[[d
     if fn not in CROSS_CHECKS:
         CROSS_CHECKS.append(fn)
     return fn
-
-
-def load_declarations() -> dict[str, Declared]:
-    """Every module that declares settings, imported (the settings page lists them all)."""
-    import commdesk.services.meeting_rules  # noqa: F401
-    import commdesk.settings_party  # noqa: F401
-
-    return SETTINGS
 
 
 def _is_int(value: Any) -> bool:

@@ -126,12 +126,6 @@ def screen_columns() -> tuple[Column, ...]:
     return get_ledger(LEDGER_KEY).screen_columns()
 
 
-def age_on(birth: date | None, today: date) -> int | None:
-    if birth is None:
-        return None
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 def fetch_rows(conn: Connection, ids: Sequence[int], today: date | None = None,
                columns: Sequence[Column] | None = None) -> dict[int, dict[str, Any]]:
     """Raw values for these residents, keyed by id: one entry per column key (read by the
@@ -150,14 +144,3 @@ def fetch_rows(conn: Connection, ids: Sequence[int], today: date | None = None,
         row["archived"] = src.archived_at is not None
         out[src.rid] = row
     return out
-
-
-def review_codes(review: str | None) -> list[str]:
-    return [line.split(":", 1)[0] for line in (review or "").splitlines() if line.strip()]
-
-
-def review_labels(review: str | None) -> list[str]:
-    """Chinese labels of the review flags (one table for the importer and the ledger)."""
-    from commdesk.validation.review_flags import PROBLEM_LABELS
-
-    return [PROBLEM_LABELS.get(code, code) for code in review_codes(review)]

@@ -1,6 +1,6 @@
 """Business settings of the meetings module: the 三会一课 frequency rules, declared once.
 
-Stored in the ``setting`` table like the Party settings (:mod:`commdesk.settings_party`, whose
+Stored in the ``setting`` table like the Party settings (:mod:`commdesk.settings.party`, whose
 ``Declared`` record this reuses). A rule says how many meetings of a kind each branch (or, for
 党小组会, each Party group) must hold per period; local practice varies, so every number here is
 a default the office can change.
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import ValidationError
 from commdesk.i18n import _
-from commdesk.settings import Declared, declare, get_setting, set_setting
+from commdesk.settings.registry import Declared, declare, get_setting, set_setting
 
 PERIODS = ("month", "quarter", "half", "year")
 PERIOD_LABELS = {"month": "每月", "quarter": "每季度", "half": "每半年", "year": "每年"}

@@ -1,0 +1,40 @@
+"""文件 → 打开其他数据库: the window asks, the application closes this database and opens the other."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.gui_support import seed_small_community
+
+pytestmark = pytest.mark.gui
+
+
+def test_open_other_database_replaces_the_window(qtbot: Any, tmp_path: Path, monkeypatch: Any) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from commdesk.models.db import open_database
+    from commdesk.ui import app as app_mod
+    from commdesk.ui.runner import set_runner
+
+    first, other = tmp_path / "甲社区.sqlite3", tmp_path / "乙社区.sqlite3"
+    for path in (first, other):
+        database = open_database(path)
+        seed_small_community(database)
+        database.close()
+    app_mod.make_app()
+    window = app_mod._show(open_database(first))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
+    try:
+        window.open_other()
+        new = app_mod._state["window"]
+        assert new is not window
+        assert Path(new.database.path) == other
+        assert "乙社区" in new.windowTitle()
+        assert not window.isVisible()
+    finally:
+        current = app_mod._state.pop("window", None)
+        if current is not None:
+            app_mod._close_window(current)
+        set_runner(None)

@@ -39,9 +39,9 @@ def build(path: Path, households: int) -> dict[str, Any]:
     import commdesk.models.meeting  # noqa: F401
     import commdesk.models.party  # noqa: F401
     from commdesk.models.db import open_database
-    from commdesk.services.demo import generate_demo
-    from commdesk.services.meeting_demo import generate_meeting_demo
-    from commdesk.services.party_demo import generate_party_demo
+    from commdesk.demo.households import generate_demo
+    from commdesk.demo.meetings import generate_meeting_demo
+    from commdesk.demo.party import generate_party_demo
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open_database(path) as db:

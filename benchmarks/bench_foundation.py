@@ -3,7 +3,7 @@
     python benchmarks/bench_foundation.py [--households 100000] [--db PATH] [--quick] [--rebuild] [--no-gui]
 
 Builds (or reuses) a street-office-size database in benchmarks/data/ (git-ignored) with
-``commdesk.services.demo.generate_demo`` and prints one JSON document; see benchmarks/README.md
+``commdesk.demo.households.generate_demo`` and prints one JSON document; see benchmarks/README.md
 for what each figure means. The same JSON is written to benchmarks/out/bench_foundation.json.
 """
 from __future__ import annotations
@@ -90,7 +90,7 @@ def build_database(path: Path, households: int, seed: int, rebuild: bool) -> dic
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     sidecar.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    from commdesk.services.demo import generate_demo
+    from commdesk.demo.households import generate_demo
 
     _note(f"building {path.name}: {households} households")
     database = open_database(path)

@@ -3,7 +3,7 @@
     python benchmarks/bench_party.py [--db FILE] [--households 100000] [--runs 20]
 
 Builds (once, cached under benchmarks/data/) a street office with
-``commdesk.services.demo.generate_demo`` + ``commdesk.services.party_demo.generate_party_demo``
+``commdesk.demo.households.generate_demo`` + ``commdesk.demo.party.generate_party_demo``
 (members, center households covering most households, a year of visits), or reuses ``--db``.
 Then times, median of ``--runs`` runs, each beside a naive baseline from the same run:
 
@@ -38,8 +38,8 @@ TARGET_MS = 100.0
 def build(path: Path, households: int) -> dict[str, Any]:
     import commdesk.models.party  # noqa: F401
     from commdesk.models.db import open_database
-    from commdesk.services.demo import generate_demo
-    from commdesk.services.party_demo import generate_party_demo
+    from commdesk.demo.households import generate_demo
+    from commdesk.demo.party import generate_party_demo
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with open_database(path) as db:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import importlib.metadata
-import importlib.util
 import json
 import os
 import sqlite3
@@ -414,8 +413,6 @@ def test_default_database_lives_in_commdesk_home(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_is_deterministic_for_a_seed(tmp_path: Path) -> None:
-    if importlib.util.find_spec("commdesk.services.demo") is None:
-        pytest.skip("commdesk.services.demo is not written yet")
     exports = []
     for name, seed in (("a", "3"), ("b", "3"), ("c", "4")):
         db = tmp_path / f"{name}.sqlite3"

@@ -13,8 +13,9 @@ from pathlib import Path
 import commdesk
 
 CORE_PACKAGES = ("commdesk.models", "commdesk.services", "commdesk.search", "commdesk.validation",
-                 "commdesk.importers", "commdesk.reports")
-CORE_MODULES = ("commdesk", "commdesk.errors", "commdesk.paths", "commdesk.i18n", "commdesk.logsetup", "commdesk.cli")
+                 "commdesk.importers", "commdesk.reports", "commdesk.settings", "commdesk.demo")
+CORE_MODULES = ("commdesk", "commdesk.errors", "commdesk.paths", "commdesk.i18n", "commdesk.logsetup", "commdesk.changes",
+                "commdesk.cli")
 PACKAGE_DIR = Path(commdesk.__file__).resolve().parent
 
 _IMPORT_ALL = textwrap.dedent("""

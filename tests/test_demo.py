@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from commdesk.errors import UserError
 from commdesk.models.db import Database, open_database
-from commdesk.services.demo import REVIEW_FLAG, generate_demo
-from commdesk.services.demo_names import chinese_number
+from commdesk.demo.households import REVIEW_FLAG, generate_demo
+from commdesk.demo.names import chinese_number
 from commdesk.validation.idcard import check_id_number
 
 TODAY = date(2026, 6, 15)

@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from commdesk.errors import UserError
 from commdesk.importers import run_import
-from commdesk.importers.command import register
+from commdesk.cli.common import common_parent
+from commdesk.cli.imports import register
 from commdesk.models.db import open_database
 
 DATA = Path(__file__).resolve().parent / "data" / "import"
@@ -218,6 +219,6 @@ def test_register_standalone() -> None:
     import argparse
 
     parser = argparse.ArgumentParser()
-    register(parser.add_subparsers())
+    register(parser.add_subparsers(), common_parent())
     args = parser.parse_args(["import", "x.xlsx", "--on-duplicate", "skip"])
     assert args.on_duplicate == "skip" and args.func.__name__ == "run"

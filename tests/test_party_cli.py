@@ -1,4 +1,5 @@
-"""The Party command-line entry points (wired into ``import`` and ``export`` by the lead)."""
+"""The Party registers on the command line: ``import --kind party-members|center-households`` and
+``export party-members|center-households --format json``."""
 from __future__ import annotations
 
 import argparse
@@ -8,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from commdesk.party_command import PARTY_EXPORTS, run_import_command, run_party_export
+from commdesk.cli import main
+from commdesk.cli.party import PARTY_EXPORTS, run_import_command
 from tests.test_party_import import CENTERS, RESIDENTS, ROSTER
 
 
@@ -28,8 +30,7 @@ def test_import_then_export_json(db_path: Path, tmp_path: Path, capsys: Any) -> 
         assert result["rejected"] == 0 and result["imported"] > 0
     for key in PARTY_EXPORTS:
         out = tmp_path / f"{key}.json"
-        args = argparse.Namespace(db=str(db_path), ledger=key, format="json", output=str(out))
-        assert run_party_export(args) == 0
+        assert main(["export", key, "--format", "json", "-o", str(out), "--db", str(db_path)]) == 0
         records = json.loads(out.read_text(encoding="utf-8"))
         assert len(records) == (59 if key == "party-members" else 12)
 

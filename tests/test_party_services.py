@@ -391,8 +391,8 @@ def test_coverage_counters_follow_every_change(db: Any, party: dict[str, int]) -
 
 
 def test_party_demo_on_demo_households(db: Any) -> None:
-    from commdesk.services.demo import generate_demo
-    from commdesk.services.party_demo import generate_party_demo
+    from commdesk.demo.households import generate_demo
+    from commdesk.demo.party import generate_party_demo
 
     generate_demo(db, households=400, seed=3, today=TODAY)
     summary = generate_party_demo(db, seed=3, today=TODAY)

@@ -10,7 +10,7 @@ import pytest
 from commdesk.cli import main
 from commdesk.models.db import open_database
 from commdesk.reports import parse_month
-from commdesk.reports.command import list_text
+from commdesk.cli.export import list_text
 from commdesk.errors import UserError
 from tests.test_reports_sample import build_sample
 

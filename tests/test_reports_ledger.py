@@ -135,7 +135,7 @@ def test_format_cell_masks_ids_and_phones() -> None:
 
 def test_reports_import_without_qt() -> None:
     code = ("import sys; sys.modules['PySide6'] = None\n"
-            "import commdesk.reports, commdesk.reports.command, commdesk.reports.monthly_pdf,"
+            "import commdesk.reports, commdesk.cli.export, commdesk.reports.monthly_pdf,"
             " commdesk.reports.monthly_xlsx, commdesk.reports.monthly_sections, commdesk.reports.excel_ledger\n"
             "from commdesk.reports import ledger_keys; assert ledger_keys()\n")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from commdesk.models.db import open_database
-from commdesk.services.demo import generate_demo
+from commdesk.demo.households import generate_demo
 
 _START = r"""
 import json, os, sys

@@ -65,7 +65,7 @@ def main() -> int:
 
 def shoot(out: Path, households: int) -> int:
     from commdesk.models.db import open_database
-    from commdesk.services.demo_full import generate_full_demo
+    from commdesk.demo import generate_full_demo
     from commdesk.ui.app import create_main_window, make_app
 
     app = make_app()

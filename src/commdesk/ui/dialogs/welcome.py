@@ -72,7 +72,7 @@ class WelcomeDialog(QDialog):
             .success(lambda _r: self.accept()).failure(self._failed).run()
 
     def load_demo(self) -> None:
-        from commdesk.services.demo_full import generate_full_demo
+        from commdesk.demo import generate_full_demo
 
         self._busy(True)
         self.progress.setVisible(True)

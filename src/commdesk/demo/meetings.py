@@ -1,7 +1,7 @@
 """Demo meetings, consultations and checklist items on top of the demo households and Party data.
 
 ``generate_meeting_demo(database, seed=1)`` expects the Party demo (branches, groups, members,
-visits: :mod:`commdesk.services.party_demo`) and no meetings yet. It adds, for the twelve months
+visits: :mod:`commdesk.demo.party`) and no meetings yet. It adds, for the twelve months
 up to today:
 
 - per branch: 支委会 and 主题党日 monthly, 党小组会 monthly per group, 支部党员大会 and 党课

@@ -1,7 +1,7 @@
 """Demo Party data on top of the demo households: organisation, members, center households, visits.
 
 ``generate_party_demo(database, seed=1)`` expects a database that already holds households and
-residents (``commdesk.services.demo.generate_demo``) and no Party data yet. It adds:
+residents (``commdesk.demo.households.generate_demo``) and no Party data yet. It adds:
 
 - a 党委 for the community, one 党支部 per grid (linked to it) with one or two 党小组;
 - a member for every living resident whose political status is 中共党员/中共预备党员 (join and

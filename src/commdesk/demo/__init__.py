@@ -1,4 +1,6 @@
-"""The whole demo community: households and residents, then the Party organisation, center
+"""Demo data (never imported by the core: only the command line and the welcome dialog use it).
+
+The whole demo community: households and residents, then the Party organisation, center
 households and visits, then a year of meetings, consultations and checklist items."""
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ from typing import Any
 
 
 def generate_full_demo(database: Any, households: int = 300, seed: int = 1) -> dict[str, Any]:
-    from commdesk.services.demo import generate_demo
-    from commdesk.services.meeting_demo import generate_meeting_demo
-    from commdesk.services.party_demo import generate_party_demo
+    from commdesk.demo.households import generate_demo
+    from commdesk.demo.meetings import generate_meeting_demo
+    from commdesk.demo.party import generate_party_demo
 
     summary = dict(generate_demo(database, households=households, seed=seed))
     summary["party"] = generate_party_demo(database, seed=seed)

@@ -1,0 +1,51 @@
+"""Command line: ``commdesk`` (GUI) and the sub-commands over the same services.
+
+One module per command group, each with ``register(subparsers, common)``: :mod:`.gui`,
+:mod:`.demo`, :mod:`.imports`, :mod:`.export`, :mod:`.report`, :mod:`.check`, :mod:`.backup`
+(with restore); :mod:`.party` is the Party registers' part of import and export. What they share
+(``--db``, opening the database, error → one line) is in :mod:`.common`.
+
+Every command takes ``--db`` (a SQLite path or an SQLAlchemy URL; default: the file in the user
+data folder) and returns non-zero with a one-line reason on failure — never a traceback for a
+user error. Unexpected errors are logged with their traceback and reported in one line.
+"""
+from __future__ import annotations
+
+import argparse
+
+from commdesk import __version__
+from commdesk.cli import backup, check, demo, export, gui, imports, report
+from commdesk.cli.common import CommdeskParser, common_parent, run_reporting_errors
+from commdesk.i18n import _
+
+#: The command groups, in the order ``commdesk --help`` lists them.
+COMMANDS = (gui, demo, export, check, backup, imports, report)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = common_parent()
+    parser = CommdeskParser(prog="commdesk", parents=[common],
+                            description=_("社区工作台：住户台账、党建、会议与责任清单"))
+    parser.add_argument("--version", action="version", version=f"commdesk {__version__}")
+    parser.add_argument("--readonly", action="store_true", help=_("以只读方式打开数据库"))
+    parser.set_defaults(func=gui.run)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in COMMANDS:
+        group.register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from commdesk.logsetup import setup_logging
+    from commdesk.models.base import acting_user
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.db = getattr(args, "db", None)
+    setup_logging()
+    token = acting_user.set("cli") if args.func is not gui.run else None
+    try:
+        return run_reporting_errors(args.func, args)
+    finally:
+        if token is not None:
+            acting_user.reset(token)

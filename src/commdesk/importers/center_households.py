@@ -27,26 +27,11 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from commdesk.i18n import _
-from commdesk.importers.fields import KINDS, FieldSpec, KindSpec
+from commdesk.importers.fields import CENTER_HOUSEHOLDS as KIND
 from commdesk.importers.normalise import is_blank
 from commdesk.importers.normalise import name as norm_name
 from commdesk.importers.party_members import SEQ, BatchRecorder, PartySummary, data_rows
 
-FIELDS = (
-    SEQ,
-    FieldSpec("grid", "网格", ("网格", "所属网格", "网格名称", "所在网格")),
-    FieldSpec("center_member", "党员中心户", ("党员中心户", "中心户", "党员中心户姓名", "中心户党员", "中心户户主",
-                                           "党员中心户户主", "联系党员", "党员姓名")),
-    FieldSpec("center_address", "中心户住址", ("中心户住址", "中心户地址", "党员中心户住址", "中心户家庭住址")),
-    FieldSpec("head", "联系户户主", ("联系户户主", "联系户", "联系户姓名", "户主姓名", "户主", "联系户户主姓名",
-                                    "群众户户主")),
-    FieldSpec("address", "联系户住址", ("联系户住址", "联系户地址", "住址", "家庭住址", "地址")),
-    FieldSpec("household_no", "户号", ("联系户户号", "户号")),
-    FieldSpec("phone", "联系电话", ("联系电话", "电话"), ignore=True),
-    FieldSpec("notes", "备注", ("备注",), ignore=True),
-)
-KIND = KindSpec("center-households", "党员中心户联系户台账", FIELDS, anchors=("center_member", "head"))
-KINDS.setdefault(KIND.key, KIND)
 
 _CENTER_FIELDS = ("grid", "center_member", "center_address")
 _BUILDING = re.compile(r"(\d+)\s*(?:号楼|号栋|幢|栋|楼)")

@@ -1,8 +1,8 @@
 """Per-kind field tables: the target fields of an import and the Chinese headers that name them.
 
-A kind (``residents`` now; Party members and center households later) declares its fields
-once: key, Chinese label, level (household or person) and synonyms. Column mapping matches
-a header cell exactly against the synonyms first, then by the longest synonym it contains.
+A kind (``residents``, ``party-members``, ``center-households``) declares its fields once here:
+key, Chinese label, level (household or person) and synonyms. Column mapping matches a header
+cell exactly against the synonyms first, then by the longest synonym it contains.
 """
 from __future__ import annotations
 
@@ -96,8 +96,52 @@ RESIDENT_FIELDS = (
     FieldSpec("notes", "备注", ("备注", "说明", "其他", "备注说明")),
 )
 
+# -- the Party registers (党员花名册, 党员中心户联系户台账) ----------------------------------------
+PARTY_MEMBER_SEQ = FieldSpec("seq", "序号", ("序号", "编号", "序", "no"), ignore=True)
+PARTY_MEMBER_FIELDS = (
+    PARTY_MEMBER_SEQ,
+    FieldSpec("name", "姓名", ("姓名", "党员姓名", "名字")),
+    FieldSpec("gender", "性别", ("性别",)),
+    FieldSpec("ethnicity", "民族", ("民族",)),
+    FieldSpec("birth_date", "出生年月", ("出生年月", "出生日期", "出生年月日", "生日")),
+    FieldSpec("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证")),
+    FieldSpec("education", "学历", ("学历", "文化程度"), ignore=True),
+    FieldSpec("join_date", "入党时间", ("入党时间", "入党日期", "入党年月", "加入党组织时间", "入党时间(年月)")),
+    FieldSpec("full_date", "转正时间", ("转正时间", "转正日期", "转正年月", "转为正式党员时间")),
+    FieldSpec("membership", "党员类别", ("党员类别", "党员身份", "党籍状态", "党内状态", "正式/预备", "人员类别",
+                                       "类别")),
+    FieldSpec("branch", "所在党支部", ("所在党支部", "党支部", "所属党支部", "所在支部", "支部", "所属支部",
+                                      "党组织", "所在党组织")),
+    FieldSpec("group", "党小组", ("党小组", "所在党小组")),
+    FieldSpec("party_post", "党内职务", ("党内职务", "职务", "党内职务(务)")),
+    FieldSpec("category", "党员类型", ("党员类型", "组织关系状态", "组织状态", "管理类型")),
+    FieldSpec("phone", "联系电话", ("联系电话", "电话", "手机", "手机号码", "联系方式"), multi=True),
+    FieldSpec("household_no", "户号", ("户号", "户编号")),
+    FieldSpec("address", "住址", ("住址", "家庭住址", "现住址", "居住地址", "联系地址")),
+    FieldSpec("work_unit", "工作单位", ("工作单位", "单位", "工作单位及职务")),
+    FieldSpec("notes", "备注", ("备注", "说明")),
+)
+PARTY_MEMBERS = KindSpec("party-members", "党员花名册", PARTY_MEMBER_FIELDS, anchors=("name", "join_date", "branch"))
+
+CENTER_HOUSEHOLD_FIELDS = (
+    PARTY_MEMBER_SEQ,
+    FieldSpec("grid", "网格", ("网格", "所属网格", "网格名称", "所在网格")),
+    FieldSpec("center_member", "党员中心户", ("党员中心户", "中心户", "党员中心户姓名", "中心户党员", "中心户户主",
+                                           "党员中心户户主", "联系党员", "党员姓名")),
+    FieldSpec("center_address", "中心户住址", ("中心户住址", "中心户地址", "党员中心户住址", "中心户家庭住址")),
+    FieldSpec("head", "联系户户主", ("联系户户主", "联系户", "联系户姓名", "户主姓名", "户主", "联系户户主姓名",
+                                    "群众户户主")),
+    FieldSpec("address", "联系户住址", ("联系户住址", "联系户地址", "住址", "家庭住址", "地址")),
+    FieldSpec("household_no", "户号", ("联系户户号", "户号")),
+    FieldSpec("phone", "联系电话", ("联系电话", "电话"), ignore=True),
+    FieldSpec("notes", "备注", ("备注",), ignore=True),
+)
+CENTER_HOUSEHOLDS = KindSpec("center-households", "党员中心户联系户台账", CENTER_HOUSEHOLD_FIELDS, anchors=("center_member", "head"))
+
 KINDS: dict[str, KindSpec] = {
     "residents": KindSpec("residents", "居民信息", RESIDENT_FIELDS, anchors=("name", "id_number")),
+    PARTY_MEMBERS.key: PARTY_MEMBERS,
+    CENTER_HOUSEHOLDS.key: CENTER_HOUSEHOLDS,
 }
 
 _DROP_PARENS = re.compile(r"[（(][^）)]*(必填|选填|可选|可不填|格式|如|例|填写|请|注|yyyy|年月日|多选|可多选|顿号)"
@@ -150,10 +194,6 @@ def match_field(kind: KindSpec, label: object) -> tuple[str | None, int]:
 
 
 def get_kind(kind: str) -> KindSpec:
-    if kind not in KINDS:
-        # the Party registers declare their kinds in their own modules
-        import commdesk.importers.center_households  # noqa: F401
-        import commdesk.importers.party_members  # noqa: F401
     try:
         return KINDS[kind]
     except KeyError:

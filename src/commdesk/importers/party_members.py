@@ -1,7 +1,7 @@
 """Import kind ``party-members``: the Party member roster (党员花名册), through the import framework.
 
 The framework reads the file (sniffing, calamine/CSV, title rows, header-row detection, merged
-cells) with this kind's field table (:data:`KIND`, registered in ``fields.KINDS``); this module
+cells) with this kind's field table (``fields.PARTY_MEMBERS``, listed in ``fields.KINDS``); this module
 turns the data rows into members:
 
 - a member is matched to a resident by ID number, else by name + birth date (the full date when
@@ -37,37 +37,12 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.fields import KINDS, FieldSpec, KindSpec
+from commdesk.importers.fields import KINDS, PARTY_MEMBER_SEQ as SEQ
+from commdesk.importers.fields import PARTY_MEMBERS as KIND
 from commdesk.importers.normalise import gender as norm_gender
 from commdesk.importers.normalise import is_blank, parse_date
 from commdesk.importers.normalise import name as norm_name
 
-SEQ = FieldSpec("seq", "序号", ("序号", "编号", "序", "no"), ignore=True)
-FIELDS = (
-    SEQ,
-    FieldSpec("name", "姓名", ("姓名", "党员姓名", "名字")),
-    FieldSpec("gender", "性别", ("性别",)),
-    FieldSpec("ethnicity", "民族", ("民族",)),
-    FieldSpec("birth_date", "出生年月", ("出生年月", "出生日期", "出生年月日", "生日")),
-    FieldSpec("id_number", "身份证号", ("身份证号", "身份证号码", "公民身份号码", "证件号码", "身份证")),
-    FieldSpec("education", "学历", ("学历", "文化程度"), ignore=True),
-    FieldSpec("join_date", "入党时间", ("入党时间", "入党日期", "入党年月", "加入党组织时间", "入党时间(年月)")),
-    FieldSpec("full_date", "转正时间", ("转正时间", "转正日期", "转正年月", "转为正式党员时间")),
-    FieldSpec("membership", "党员类别", ("党员类别", "党员身份", "党籍状态", "党内状态", "正式/预备", "人员类别",
-                                       "类别")),
-    FieldSpec("branch", "所在党支部", ("所在党支部", "党支部", "所属党支部", "所在支部", "支部", "所属支部",
-                                      "党组织", "所在党组织")),
-    FieldSpec("group", "党小组", ("党小组", "所在党小组")),
-    FieldSpec("party_post", "党内职务", ("党内职务", "职务", "党内职务(务)")),
-    FieldSpec("category", "党员类型", ("党员类型", "组织关系状态", "组织状态", "管理类型")),
-    FieldSpec("phone", "联系电话", ("联系电话", "电话", "手机", "手机号码", "联系方式"), multi=True),
-    FieldSpec("household_no", "户号", ("户号", "户编号")),
-    FieldSpec("address", "住址", ("住址", "家庭住址", "现住址", "居住地址", "联系地址")),
-    FieldSpec("work_unit", "工作单位", ("工作单位", "单位", "工作单位及职务")),
-    FieldSpec("notes", "备注", ("备注", "说明")),
-)
-KIND = KindSpec("party-members", "党员花名册", FIELDS, anchors=("name", "join_date", "branch"))
-KINDS.setdefault(KIND.key, KIND)
 
 _MONTH = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})")
 _FOOTER = re.compile(r"^(合计|小计|总计|共计|填表人|填报人|审核人|负责人|制表|注[:：]|说明[:：])")

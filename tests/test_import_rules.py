@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from commdesk.importers import normalise as norm
-from commdesk.importers.extract import _household_text, _reliable_birth
+from commdesk.importers.cells import _household_text, _reliable_birth
 from commdesk.importers.layout import community_name
 from commdesk.models.household import format_address
 

@@ -296,7 +296,7 @@ def test_date_fast_path_agrees_on_dates(raw: str) -> None:
 @given(st.text(alphabet=st.sampled_from("王芳李\u3007\u4e00\u9fff\u9fa5\u3400\uf900\u3000 a1=·"), min_size=0, max_size=32))
 def test_name_fast_path_agrees_with_the_general_path(raw: str) -> None:
     from commdesk.importers import normalise as norm
-    from commdesk.importers.extract import _name_info
+    from commdesk.importers.cells import _name_info
 
     name, note = norm.name_note(norm.name(raw))
     assert _name_info(raw) == (name, norm.looks_like_name(name), norm.unusual_name(name), note)

@@ -366,7 +366,7 @@ def test_filter_by_status_review_and_archived(fresh: World) -> None:
     assert names_of(fresh, review_only=True) == {"解缙"}
     with fresh.db.engine.connect() as conn:  # type: ignore[attr-defined]
         row = fetch_rows(conn, [fresh.ids["解缙"], fresh.ids["章伟"]], today=TODAY)
-    from commdesk.importers.extract import PROBLEM_LABELS  # the one table of review-flag labels
+    from commdesk.validation.review_flags import PROBLEM_LABELS  # the one table of review-flag labels
 
     labels = [PROBLEM_LABELS[code] for code in ("second_head", "id_invalid")]
     assert all(CJK.search(label) for label in labels)

@@ -30,7 +30,7 @@ from commdesk.i18n import _
 from commdesk.importers.fields import CENTER_HOUSEHOLDS as KIND
 from commdesk.importers.normalise import is_blank
 from commdesk.importers.normalise import name as norm_name
-from commdesk.importers.party_members import SEQ, BatchRecorder, PartySummary, data_rows
+from commdesk.importers.party_members import BatchRecorder, PartySummary, data_rows
 
 
 _CENTER_FIELDS = ("grid", "center_member", "center_address")

@@ -5,26 +5,26 @@ subtotal, footer, section heading, column numbers) skipped with their reason, ho
 cells carried from the head's row to the members, every value normalised and checked. Problems
 are kept per cell (for the preview and the error report); what cannot be recovered becomes a
 review flag on the resident, never a guessed value.
+
+The cell helpers are in :mod:`.cells`, one person's fields in :mod:`.person`, the records the
+walk produces in :mod:`.records`.
 """
 from __future__ import annotations
 
-import gc
 import operator
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from commdesk.i18n import _
 from commdesk.importers import normalise as norm
+from commdesk.importers.cells import DIGIT as _DIGIT
+from commdesk.importers.cells import Memo, _household_text, _name_info
 from commdesk.importers.fields import KindSpec
-from commdesk.importers.hidden import Hidden
-from commdesk.importers.layout import SheetPlan, merged_fill
+from commdesk.importers.layout import SheetPlan
+from commdesk.importers.person import _PERSON_COUNT, _PERSON_KEYS, PersonCells
 from commdesk.importers.reader import SourceSheet
-from commdesk.validation.idcard import check_id_number, normalise_id_text, valid_id_parts
-from commdesk.validation.phone import check_phone, split_phones
+from commdesk.importers.records import Extraction, Household, Resident, RowOutcome
 
 _SUBTOTAL = re.compile(r"小计|合计|总计|共计|汇总|统计")
 _FOOTER = re.compile(r"^(填表人|填报人|审核人|审核|制表人|制表|负责人|统计人|填表日期|填报日期|报送日期|联系人|"
@@ -32,89 +32,9 @@ _FOOTER = re.compile(r"^(填表人|填报人|审核人|审核|制表人|制表|�
 _SECTION_GRID = re.compile(r"网格|片区|小组|[一二三四五六七八九十\d]+组")
 _EXAMPLE = re.compile(r"^(示例|样例|举例|例如|填写示例|填表示例)")   # a template's filled-in example row
 _EXAMPLE_STARTS = frozenset("示样举例填")
-_ROUNDED_ID = re.compile(r"\d{15}000")
-_DIGIT = re.compile(r"\d")
-_SCIENTIFIC_DIGITS = re.compile(r"^\s*[+-]?(\d)\.?(\d*)[eE]\+?(\d+)\s*$")
-
-ID_FLAGS = {"precision_lost": "id_precision_lost", "bad_checksum": "id_checksum_invalid"}
-from commdesk.validation.review_flags import PROBLEM_LABELS  # noqa: E402  (re-exported)
-
-
-@dataclass(slots=True)
-class Household:
-    key: tuple[Any, ...]
-    sheet: str
-    row: int
-    household_no: str = ""
-    grid: str = ""
-    estate: str = ""
-    building: str = ""
-    unit: str = ""
-    room: str = ""
-    address: str = ""
-    housing: str = ""
-    members: list[Resident] = field(default_factory=list)
-    head: Resident | None = None   # the first member written as 户主 (a later one is flagged)
-
-
-@dataclass(slots=True)
-class Resident:
-    sheet: str
-    row: int                       # 1-based row number as Excel shows it
-    name: str
-    household: Household
-    gender: str = ""
-    ethnicity: str = ""
-    birth_date: date | None = None
-    id_number: str | None = None
-    relation: str = ""
-    political: str = "群众"
-    education: str = ""
-    work_unit: str = ""
-    phone: str = ""
-    hukou_type: str = ""
-    tags: tuple[str, ...] = ()
-    notes: str = ""
-    former_name: str = ""
-    flags: list[str] = field(default_factory=list)           # review lines "code" / "code:detail"
-    problems: list[tuple[int, str]] = field(default_factory=list)  # (column index, problem code)
-    raw: list[Any] | None = None                              # the source cells when there is a problem
-
-    def flag_codes(self) -> list[str]:
-        return [f.split(":", 1)[0] for f in self.flags]
-
-
-@dataclass(slots=True)
-class RowOutcome:
-    sheet: str
-    row: int             # 1-based; for a run of blank rows, the first
-    status: str          # data / skipped / rejected
-    reason: str = ""
-    count: int = 1       # rows in this run (blank runs are aggregated)
-    raw: list[Any] | None = None
-    problems: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass
-class Extraction:
-    residents: list[Resident] = field(default_factory=list)
-    households: list[Household] = field(default_factory=list)
-    outcomes: list[RowOutcome] = field(default_factory=list)
-    grids: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    rows_total: int = 0
-    #: hidden rows (1-based) and columns per sheet, for the sheets whose format says (.xlsx, .xls)
-    hidden: dict[str, Hidden] = field(default_factory=dict)
-
-    def problem_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for res in self.residents:
-            for _col, code in res.problems:
-                counts[code] = counts.get(code, 0) + 1
-        for out in self.outcomes:
-            if out.status == "rejected":
-                counts[out.reason] = counts.get(out.reason, 0) + out.count
-        return counts
+_HOUSEHOLD_KEYS = ("household_no", "grid", "estate", "building", "unit", "room", "address", "housing", "head_name")
+_ADDRESS_KEYS = ("address", "estate", "building", "unit", "room")
+_NUMBERS = re.compile(r"\d{1,3}")
 
 
 class _Ctx:
@@ -124,129 +44,6 @@ class _Ctx:
         self.household: Household | None = None
         self.grid = ""
         self.values: dict[str, str] = {}
-
-
-def _reliable_birth(raw: Any) -> date | None:
-    """Birth date digits of an ID number that lost only its last digits (15+ digits kept), unless
-    the rounding may have carried into them: Excel rounds to 15 significant digits, a carry turns
-    the 9s it passes into 0s, so the birth digits (7th–14th) are exact only when a kept digit after
-    them is not 0 (130121194905119650 → 130121194905120000: born 1949-05-11, not 05-12)."""
-    if isinstance(raw, float):
-        digits = f"{raw:.0f}"
-        kept = 15
-    elif len(folded := norm.folded(raw)) == 18 and folded.isdigit():    # 130102199001011000 as text
-        digits, kept = folded, 15
-    else:
-        m = _SCIENTIFIC_DIGITS.match(norm.folded(raw))
-        if not m:
-            return None
-        digits = m.group(1) + m.group(2)
-        kept = len(digits)
-        digits = digits.ljust(int(m.group(3)) + 1, "0")
-    if len(digits) != 18 or not digits[14:kept].strip("0"):
-        return None
-    try:
-        born = date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
-    except ValueError:
-        return None
-    return born if 1880 <= born.year and born <= date.today() else None
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector paused while an import builds its many small objects (it
-    would otherwise scan the growing heap again and again: about a fifth of a 100,000-row walk).
-    Reference counting still frees everything that is not in a cycle; nested uses are fine."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-class Memo:
-    """Per-import caches of the value normalisers, keyed by the raw text of a cell.
-
-    Registers repeat the same few values thousands of times (性别, 民族, 与户主关系, 政治面貌,
-    人员类别, dates, addresses carried over the members), and every normaliser here is a pure
-    function of the cell, so each distinct text is normalised once. Only ``str`` cells are cached
-    (``1``, ``1.0`` and ``True`` are equal as keys but not as cells); each cache stops growing at
-    ``LIMIT`` entries so a column of unique values costs no memory.
-
-    A cached normaliser takes a cell as the walker's ``_first`` would hand it over: an empty
-    cell (``""`` or ``None``) is normalised as ``None``.
-    """
-
-    LIMIT = 50_000
-
-    def __init__(self) -> None:
-        self.caches: dict[str, dict[str, Any]] = {}
-        #: the person fields that repeat together (gender … former name), see SheetWalker._tail_values
-        self.tails: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-
-    def of(self, fn: Callable[[Any], Any], key: str) -> Callable[[Any], Any]:
-        cache = self.caches.setdefault(key, {})
-        if "" not in cache:
-            cache[""] = fn(None)
-        empty = cache[""]
-        limit = self.LIMIT
-
-        def cached(value: Any) -> Any:
-            if type(value) is not str:
-                if value is None:
-                    return empty
-                return fn(None if value == "" else value)
-            got = cache.get(value, cache)
-            if got is cache:
-                got = fn(value)
-                if len(cache) < limit:
-                    cache[value] = got
-            return got
-
-        return cached
-
-
-_DITTO = frozenset({"同上", "同上户", "同户主", "同前", "〃", "\"", "''"})
-
-
-def _household_text(value: Any) -> str:
-    """A household-level cell; 同上 / 〃 on a member's row say "as the row above": blank."""
-    if norm.is_blank(value):
-        return ""
-    got = norm.text(value)
-    return "" if got in _DITTO else got
-
-
-def _date_cell(value: Any) -> tuple[date | None, str]:
-    """``norm.parse_date`` (text goes straight to the parser: the Memo is its cache)."""
-    if type(value) is str:
-        return _parse_date_text(value)
-    return norm.parse_date(value)
-
-
-_parse_date_text = norm._parse_date_text.__wrapped__
-_PLAIN_NAME = norm._PLAIN_NAME
-
-
-def _name_info(value: Any) -> tuple[str, bool, bool, str]:
-    """(normalised name, looks like a name, unusual characters, a note written after the name:
-    宋伟浩(外出) → 宋伟浩 and 外出)."""
-    if type(value) is str and _PLAIN_NAME.fullmatch(value):
-        return value, True, False, ""      # the usual name: what the general path gives
-    name, note = norm.name_note(norm.name(value))
-    return name, norm.looks_like_name(name), norm.unusual_name(name), note
-
-
-#: Person fields read through one ``itemgetter`` per row (in this order).
-_PERSON_KEYS = ("id_number", "birth_date", "gender", "ethnicity", "political", "education", "work_unit",
-                "hukou_type", "tags", "notes", "former_name", "relation")
-_PERSON_COUNT = len(_PERSON_KEYS)
-_HOUSEHOLD_KEYS = ("household_no", "grid", "estate", "building", "unit", "room", "address", "housing", "head_name")
-_ADDRESS_KEYS = ("address", "estate", "building", "unit", "room")
-_NUMBERS = re.compile(r"\d{1,3}")
-_MOBILE = re.compile(r"1[3-9]\d{9}")   # as validation.phone; used on 11 ASCII characters only
 
 
 class SheetWalker:
@@ -291,29 +88,12 @@ class SheetWalker:
         self.merge_cache: dict[int, list[Any]] = {}
         memo = memo if memo is not None else Memo()
         self.memo = memo
-        self.tail_memo = memo.tails
         self.n_name = memo.of(_name_info, "name")
-        self.n_former = memo.of(lambda v: norm.name(v)[:50], "former_name")
         self.n_relation = memo.of(norm.relation, "relation")
         self.n_household = memo.of(_household_text, "household")
-        self.n_date = memo.of(_date_cell, "birth_date")
-        self.n_gender = memo.of(norm.gender, "gender")
-        self.n_ethnicity = memo.of(norm.ethnicity, "ethnicity")
-        self.n_political = memo.of(norm.political, "political")
-        self.n_education = memo.of(lambda v: norm.short_text(v, 20), "education")
-        self.n_work_unit = memo.of(lambda v: norm.short_text(v, 100), "work_unit")
-        self.n_hukou = memo.of(norm.hukou_type, "hukou_type")
-        self.n_tags = memo.of(norm.tags, "tags")
-        self.n_notes = memo.of(lambda v: norm.short_text(v, 1000), "notes")
+        self.person = PersonCells(self.cols, plan, memo, ids_seen)
         self.household_cols = [(key, tuple(self.cols[key])) for key in _HOUSEHOLD_KEYS if key in self.cols]
-        phone_cols = self.cols.get("phone", [])
-        #: the phone column when there is exactly one, -1 when there is none, -2 when there are several
-        self.phone_col = phone_cols[0] if len(phone_cols) == 1 else (-1 if not phone_cols else -2)
         self.first_col = {key: cols[0] for key, cols in self.cols.items() if cols}
-        #: tick columns (低保 √): column index and the key group its header names
-        self.tick_cols = [(i, norm.tag_of_header(plan.columns[i].label)) for i in self.cols.get("tag_flag", ())]
-        self.party_col = self.first_col.get("party_flag", -1)      # 是否党员 是/否
-        self.today = date.today()
         # When each person and household field has at most one column (phones aside, as usual), a
         # row's cells for them are picked by one itemgetter from the row padded with None (absent
         # fields read the padding): the person fields in _PERSON_KEYS order, then the household ones.
@@ -442,7 +222,7 @@ class SheetWalker:
         household_count = len(household_keys)
         has_head_name = "head_name" in household_keys
         ctx = self.ctx
-        person_fields = self._person_fields
+        person_fields = self.person.fill
         hidden_rows = self.hidden_rows
         first_row = self.first_row
         label_words = self.label_words
@@ -593,152 +373,6 @@ class SheetWalker:
     def _col(self, key: str) -> int:
         return self.first_col.get(key, -1)
 
-    def _tail_values(self, tail: tuple[Any, ...]) -> tuple[Any, ...]:
-        """Normalised gender … former name of ``tail`` (cells in ``_PERSON_KEYS`` order from gender on).
-
-        Remembered when every cell is text or empty: a key of other cells could compare equal to
-        a different one (``1 == 1.0 == True``) yet normalise differently; a key of text never does.
-        """
-        gender, ethnicity, political, education, work_unit, hukou_type, tags, notes, former_name = tail
-        values = (self.n_gender(gender), self.n_ethnicity(ethnicity), self.n_political(political),
-                  self.n_education(education), self.n_work_unit(work_unit), self.n_hukou(hukou_type),
-                  self.n_tags(tags), self.n_notes(notes), self.n_former(former_name))
-        if len(self.tail_memo) < Memo.LIMIT and all(v is None or type(v) is str for v in tail):
-            self.tail_memo[tail] = values
-        return values
-
-    def _person_fields(self, res: Resident, row: list[Any], unusual: bool, cells: tuple[Any, ...]) -> None:
-        """The person's values from ``cells`` (the raw cells of ``_PERSON_KEYS``; empty is "" or None)."""
-        id_raw, born_raw = cells[0], cells[1]
-        # the fields that repeat (gender … former name) are normalised together, once per combination
-        tail = cells[2:11]
-        values = self.tail_memo.get(tail)
-        if values is None:
-            values = self._tail_values(tail)
-        ((stated, understood), ethnicity, (political, political_ok), education, work_unit, hukou_type, tags, notes,
-         former_name) = values
-        problems = res.problems
-        flags = res.flags
-        if unusual:
-            problems.append((self._col("name"), "name_unusual"))
-            flags.append("name_unusual")
-        # ID number ("" is blank too): the birth date and gender it gives
-        id_birth: date | None = None
-        id_gender: str | None = None
-        quick = valid_id_parts(id_raw, self.today)
-        if quick is not None:                      # the usual valid cell
-            res.id_number, id_birth, id_gender = quick
-        elif id_raw is not None and not norm.is_blank(id_raw if isinstance(id_raw, str) else "x"):
-            check = check_id_number(id_raw, today=self.today)
-            if check.ok:
-                res.id_number = check.number
-                id_birth, id_gender = check.birth_date, check.gender
-            else:
-                id_problem = check.problem
-                if id_problem == "bad_checksum" and _ROUNDED_ID.fullmatch(normalise_id_text(id_raw)):
-                    # 18 digits ending 000 that do not check: a number Excel kept to 15 significant
-                    # digits, then saved as text (a CSV export), not a typo
-                    id_problem = "precision_lost"
-                code = ID_FLAGS.get(id_problem or "", "id_invalid")
-                problems.append((self._col("id_number"), code))
-                raw_text = norm.text(id_raw)
-                flags.append(f"{code}:原表格中为 {raw_text}" if raw_text else code)
-                if id_problem == "precision_lost":
-                    id_birth = _reliable_birth(id_raw)   # the digits that survived may give it
-        # birth date
-        born, problem = self.n_date(born_raw)
-        if problem:
-            code = "birth_date_partial" if problem == "partial" else "birth_date_invalid"
-            if not id_birth:
-                problems.append((self._col("birth_date"), code))
-                flags.append(code)
-        if born is not None and id_birth and born != id_birth:
-            problems.append((self._col("birth_date"), "birth_date_conflict"))
-            flags.append("birth_date_conflict")
-        res.birth_date = born or id_birth
-        # gender
-        if not understood:
-            problems.append((self._col("gender"), "gender_invalid"))
-            flags.append("gender_invalid")
-        if stated and id_gender and stated != id_gender:
-            problems.append((self._col("gender"), "gender_conflict"))
-            flags.append(f"gender_conflict:身份证号显示为{id_gender}")
-        res.gender = stated or id_gender or ""
-        # the rest
-        res.ethnicity = ethnicity
-        res.political = political
-        party_col = self.party_col
-        if party_col >= 0 and political == "群众" and party_col < len(row) and norm.ticked(row[party_col]):
-            res.political = "中共党员"
-        if not political_ok:
-            problems.append((self._col("political"), "political_unknown"))
-            flags.append("political_unknown")
-        res.education = education
-        res.work_unit = work_unit
-        res.hukou_type = hukou_type
-        res.tags = tags
-        if self.tick_cols:
-            size = len(row)
-            ticked = [tag for i, tag in self.tick_cols if i < size and norm.ticked(row[i])]
-            if ticked:
-                res.tags = tuple(sorted(set(tags).union(ticked)))
-        res.notes = notes
-        res.former_name = former_name
-        phone_col = self.phone_col
-        if phone_col >= 0:
-            raw = row[phone_col] if phone_col < len(row) else None
-            if type(raw) is str and len(raw) == 11 and raw.isascii() and _MOBILE.fullmatch(raw):
-                res.phone = raw                 # one column holding a plain mobile: what _phones finds
-            else:
-                self._phones(res, row)
-        elif phone_col == -2:
-            self._phones(res, row)
-        if res.id_number:
-            earlier = self.ids_seen.get(res.id_number)
-            if earlier is not None:
-                problems.append((self._col("id_number"), "duplicate_in_file"))
-                flags.append(f"duplicate_in_file:{earlier.sheet} 第 {earlier.row} 行")
-            else:
-                self.ids_seen[res.id_number] = res
-
-    def _phones(self, res: Resident, row: list[Any]) -> None:
-        numbers: list[str] = []
-        bad = False
-        for i in self.cols.get("phone", ()):
-            if i >= len(row):
-                continue
-            raw = row[i]
-            if type(raw) is str and len(raw) == 11 and raw.isascii() and _MOBILE.fullmatch(raw):
-                if raw not in numbers:         # a plain mobile number: what check_phone would return
-                    numbers.append(raw)
-                if bad:
-                    res.problems.append((i, "phone_invalid"))
-                continue
-            if raw is None or raw == "" or (isinstance(raw, str) and norm.is_blank(raw)):
-                continue
-            if isinstance(raw, str) and len(raw) <= 16:
-                checked = check_phone(raw)
-                pieces = [checked] if checked.ok else [check_phone(p) for p in split_phones(raw)]
-            elif isinstance(raw, str):
-                pieces = [check_phone(p) for p in split_phones(raw)]
-            else:
-                pieces = [check_phone(raw)]
-            for piece in pieces:
-                if piece.ok and piece.number:
-                    if piece.number not in numbers:
-                        numbers.append(piece.number)
-                elif piece.problem != "empty":
-                    bad = True
-            if bad:
-                res.problems.append((i, "phone_invalid"))
-        if bad:
-            res.flags.append("phone_invalid")
-            if not numbers:
-                raw_text = "、".join(norm.text(row[i]) for i in self.cols.get("phone", ()) if i < len(row))
-                res.phone = raw_text[:40]
-        if numbers:
-            res.phone = "、".join(numbers)[:40]
-
 
 def _second_head(res: Resident, head: Resident) -> None:
     """Exactly one head per household: a later head is flagged and keeps no relation (原为户主).
@@ -747,18 +381,3 @@ def _second_head(res: Resident, head: Resident) -> None:
     res.relation = ""
     res.flags.append(f"second_head:原表格中也写为户主；户主为{head.name}（{head.sheet} 第 {head.row} 行）")
     res.problems.append((-1, "second_head"))
-
-
-def head_rows(sheet: SourceSheet, limit: int) -> dict[int, list[Any]]:
-    rows: dict[int, list[Any]] = {}
-    for r, cells in sheet.rows():
-        if r >= limit:
-            break
-        rows[r] = list(cells)
-    return rows
-
-
-def prepare_head(sheet: SourceSheet, limit: int) -> dict[int, list[Any]]:
-    rows = head_rows(sheet, limit)
-    merged_fill(rows, [m for m in sheet.merged if m[0] < limit])
-    return rows

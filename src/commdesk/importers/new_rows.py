@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
-from commdesk.importers.extract import Extraction, Household, Resident
-from commdesk.models.bulk import bulk_load, insert_sql
+from commdesk.importers.records import Extraction, Household, Resident
+from commdesk.models.bulk import bulk_load
 
 CHUNK = 2000
 #: Household and resident columns a row of an import gives; ``constant_columns`` gives the rest.

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.fields import KINDS, PARTY_MEMBER_SEQ as SEQ
+from commdesk.importers.fields import KINDS
 from commdesk.importers.fields import PARTY_MEMBERS as KIND
 from commdesk.importers.normalise import gender as norm_gender
 from commdesk.importers.normalise import is_blank, parse_date

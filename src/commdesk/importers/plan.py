@@ -18,7 +18,9 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.extract import Extraction, Memo, SheetWalker, gc_paused, prepare_head
+from commdesk.importers.cells import Memo, gc_paused, prepare_head
+from commdesk.importers.extract import SheetWalker
+from commdesk.importers.records import Extraction
 from commdesk.importers.fields import get_kind
 from commdesk.importers.hidden import Hidden, column_letter
 from commdesk.importers.layout import SCAN_ROWS, ColumnPlan, SheetPlan, community_name, detect_sheet, \

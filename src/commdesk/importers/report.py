@@ -16,7 +16,8 @@ from typing import Any
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.extract import PROBLEM_LABELS, Extraction
+from commdesk.importers.records import Extraction
+from commdesk.validation.review_flags import PROBLEM_LABELS
 
 _STATUS = {"data": _("已导入"), "skipped": _("已跳过"), "rejected": _("未导入")}
 

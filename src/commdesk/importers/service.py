@@ -33,8 +33,9 @@ from sqlalchemy import Connection, bindparam, func, select, text, update
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.extract import PROBLEM_LABELS, Extraction, Household as FileHousehold, gc_paused, \
-    Resident as FileResident
+from commdesk.importers.cells import gc_paused
+from commdesk.importers.records import Extraction, Household as FileHousehold, Resident as FileResident
+from commdesk.validation.review_flags import PROBLEM_LABELS
 from commdesk.importers.new_rows import CHUNK, HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS, NewRows, constant_columns, \
     new_rows
 from commdesk.importers.plan import ImportCancelled, ImportPlan, build_plans, extract, remember_mappings, \

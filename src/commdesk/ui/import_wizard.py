@@ -24,7 +24,7 @@ NOT_IMPORTED = "（不导入）"
 
 
 def problem_label(code: str) -> str:
-    from commdesk.importers.extract import PROBLEM_LABELS
+    from commdesk.validation.review_flags import PROBLEM_LABELS
 
     return PROBLEM_LABELS.get(code, code)
 

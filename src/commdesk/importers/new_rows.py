@@ -42,7 +42,7 @@ def constant_columns(table: str, stamp: str, user: str) -> dict[str, Any]:
 
 
 class RowSource(Protocol):
-    """What ``NewRows`` needs of the import's writer (``service._Writer``)."""
+    """What ``NewRows`` needs of the import's writer (``writer.Writer``)."""
 
     conn: Connection
     inserted: dict[str, list[int]]

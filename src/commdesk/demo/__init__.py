@@ -8,9 +8,9 @@ from typing import Any
 
 
 def generate_full_demo(database: Any, households: int = 300, seed: int = 1) -> dict[str, Any]:
-    from commdesk.demo.households import generate_demo
-    from commdesk.demo.meetings import generate_meeting_demo
-    from commdesk.demo.party import generate_party_demo
+    from .households import generate_demo
+    from .meetings import generate_meeting_demo
+    from .party import generate_party_demo
 
     summary = dict(generate_demo(database, households=households, seed=seed))
     summary["party"] = generate_party_demo(database, seed=seed)

@@ -40,7 +40,7 @@ from commdesk.i18n import _
 from commdesk.models.base import current_user, now
 from commdesk.models.household import RELATION_ORDER, format_address, join_tags
 from commdesk.models.search_index import char_body, pinyin_keys, tri_body
-from commdesk.demo import names
+from . import names
 from commdesk.validation.idcard import check_char
 
 __all__ = ["generate_demo", "REVIEW_FLAG", "STREET_OFFICE", "DISTRICT"]

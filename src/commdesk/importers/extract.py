@@ -84,8 +84,15 @@ class SheetWalker:
         self.width = len(plan.columns)
         self.ctx = _Ctx()
         self.blank_run: RowOutcome | None = None
-        self.vertical = [m for m in sheet.merged if m[2] > m[0] and m[0] >= plan.data_start]
-        self.merge_cache: dict[int, list[Any]] = {}
+        #: vertically merged ranges below the header, by first row: the walk (rows in ascending
+        #: order) moves them into ``vertical_active`` as it reaches them and drops each after its
+        #: last row, so a row looks only at the ranges that cover it (not every range of the sheet)
+        self.vertical = sorted((m for m in sheet.merged if m[2] > m[0] and m[0] >= plan.data_start),
+                               key=operator.itemgetter(0))
+        self.vertical_next = 0
+        self.vertical_active: list[tuple[int, int, int, int]] = []
+        #: the top value of each active vertical range, by (first row, first column)
+        self.merge_cache: dict[tuple[int, int], Any] = {}
         memo = memo if memo is not None else Memo()
         self.memo = memo
         self.n_name = memo.of(_name_info, "name")
@@ -126,17 +133,32 @@ class SheetWalker:
 
     def _fill_vertical(self, r: int, row: list[Any]) -> list[Any]:
         """Vertically merged cells (household cells merged over member rows) get the top value."""
-        for r0, c0, r1, c1 in self.vertical:
-            if r0 <= r <= r1:
-                if r == r0:
-                    self.merge_cache[r0 * 10000 + c0] = row[c0] if c0 < len(row) else ""
-                else:
-                    value = self.merge_cache.get(r0 * 10000 + c0, "")
-                    if len(row) <= c1:
-                        row = row + [""] * (c1 + 1 - len(row))
-                    for c in range(c0, c1 + 1):
-                        if row[c] is None or row[c] == "":
-                            row[c] = value
+        vertical, active = self.vertical, self.vertical_active
+        i = self.vertical_next
+        if i < len(vertical) and vertical[i][0] <= r:
+            while i < len(vertical) and vertical[i][0] <= r:
+                active.append(vertical[i])
+                i += 1
+            self.vertical_next = i
+        if not active:
+            return row
+        for m in active:
+            if m[2] < r:                     # a range has ended: drop the ended ones (once)
+                for ended in active:
+                    if ended[2] < r:
+                        self.merge_cache.pop((ended[0], ended[1]), None)
+                active[:] = [m for m in active if m[2] >= r]
+                break
+        for r0, c0, _r1, c1 in active:
+            if r == r0:
+                self.merge_cache[(r0, c0)] = row[c0] if c0 < len(row) else ""
+            else:
+                value = self.merge_cache.get((r0, c0), "")
+                if len(row) <= c1:
+                    row = row + [""] * (c1 + 1 - len(row))
+                for c in range(c0, c1 + 1):
+                    if row[c] is None or row[c] == "":
+                        row[c] = value
         return row
 
     # -- classification ---------------------------------------------------------------------------

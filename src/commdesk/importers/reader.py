@@ -23,6 +23,7 @@ import logging
 import re
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
-from commdesk.importers.hidden import Hidden, HiddenScan
+from commdesk.importers.hidden import Hidden, HiddenScan, column_letter
 from commdesk.importers.hidden_xls import scan_hidden_xls
 from commdesk.importers.sniff import password_message, sniff
 
@@ -38,11 +39,19 @@ log = logging.getLogger("commdesk.import")
 
 #: Rows after this many consecutive empty rows are ignored (with a warning).
 MAX_EMPTY_GAP = 10_000
+#: A worksheet whose used range (rows × columns, as calamine would allocate it) is larger is
+#: refused before it is loaded: a few cells spread to XFD1048576 would ask for 17 billion cells.
+MAX_CELLS = 40_000_000
+#: A CSV field longer than this is refused with its row (no register cell is a megabyte).
+MAX_CSV_FIELD = 1_000_000
+#: What a damaged zip (a flipped byte in a deflate stream, a cut-off member) raises while read.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
 #: Worksheets claiming more rows than this (or with no dimension and very large XML) are pre-scanned.
 PRESCAN_ROWS = 250_000
 PRESCAN_BYTES = 120_000_000
 _CHUNK = 4 << 20
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]*\$?(\d*)(?::\$?[A-Z]+\$?(\d+))?"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]*)\$?(\d*)(?::\$?([A-Z]+)\$?(\d+))?"')
+_CELL_COLUMN = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)\d')
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _ROW_NUM = re.compile(rb'\br="(\d+)"')
 _V_VALUE = re.compile(rb"<v>[^<]")
@@ -62,22 +71,43 @@ class SourceSheet:
     height: int = 0
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    file_name: str = ""            # the file's name, for messages
     _calamine: Any = None
     _csv_text: str | None = None
     _csv_dialect: Any = None
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         if self._csv_text is not None:
-            reader = csv.reader(io.StringIO(self._csv_text), self._csv_dialect)
-            for i, row in enumerate(reader):
-                # ="13010219900101123X": how web systems force Excel to keep a number as text
-                yield i, [c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c for c in row]
+            yield from self._csv_rows()
             return
         sheet = self._calamine
         start_row, start_col = sheet.start if sheet.start else (0, 0)
         pad = [""] * start_col
         for i, row in enumerate(sheet.iter_rows()):
             yield start_row + i, (pad + row) if start_col else row
+
+
+    def _csv_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        reader = csv.reader(io.StringIO(self._csv_text or ""), self._csv_dialect)
+        limit = csv.field_size_limit()
+        csv.field_size_limit(MAX_CSV_FIELD)
+        try:
+            i = 0
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise UserError(_("无法导入“{name}”：第 {row} 行有一个超长或引号不配对的单元格（超过 {n} 万个字符），"
+                                      "文件可能已损坏").format(name=self.file_name or self.name, row=reader.line_num,
+                                                          n=MAX_CSV_FIELD // 10_000),
+                                    detail=str(exc)[:200]) from exc
+                # ="13010219900101123X": how web systems force Excel to keep a number as text
+                yield i, [c[2:-1] if c[:2] == '="' and c[-1:] == '"' and len(c) > 2 else c for c in row]
+                i += 1
+        finally:
+            csv.field_size_limit(limit)
 
 
 @dataclass
@@ -145,7 +175,8 @@ def _open_csv(path: Path) -> Source:
     if getattr(dialect, "delimiter", ",") not in ",\t;|":
         dialect = csv.excel
     height = text.count("\n") + 1
-    sheet = SourceSheet(name=path.stem, index=0, height=height, _csv_text=text, _csv_dialect=dialect)
+    sheet = SourceSheet(name=path.stem, index=0, height=height, file_name=path.name, _csv_text=text,
+                        _csv_dialect=dialect)
     return Source(path=path, kind="csv", sheets=[sheet], encoding=encoding)
 
 
@@ -156,26 +187,43 @@ def _broken(path: Path, exc: BaseException) -> UserError:
                        "（或在 Excel 中另存为 .xlsx）").format(name=path.name), detail=str(exc)[:200])
 
 
+#: The extensions each real format is saved under.
+_EXTENSIONS = {"xlsx": ("xlsx", "xlsm", "xltx", "xltm"), "xls": ("xls", "xlt", "et")}
+
+
 def _open_calamine(path: Path, kind: str) -> Source:
     import python_calamine as pc
 
     warnings: list[str] = []
     # runs while calamine parses
     hidden_scan = HiddenScan(path) if kind == "xlsx" else HiddenScan(path, scan_hidden_xls)
+    # a workbook saved under the other extension (.xlsx named .xls, or the reverse) is read as
+    # what it is; calamine picks its parser by the extension of a path, by the content of a stream
+    misnamed = path.suffix.lower().lstrip(".") not in _EXTENSIONS[kind]
+    if misnamed:
+        warnings.append(_("“{name}”实际是 .{kind} 格式的文件，扩展名不对；已按 .{kind} 读取").format(
+            name=path.name, kind=kind))
     try:
         if kind == "xlsx":
             prepared = _prescan_xlsx(path, warnings)
-            workbook = pc.CalamineWorkbook.from_filelike(prepared) if prepared is not None \
-                else pc.CalamineWorkbook.from_path(str(path))
+            if prepared is not None:
+                workbook = pc.CalamineWorkbook.from_filelike(prepared)
+            elif misnamed:
+                workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+            else:
+                workbook = pc.CalamineWorkbook.from_path(str(path))
         else:
-            workbook = pc.CalamineWorkbook.from_path(str(path))
+            workbook = pc.CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes())) if misnamed \
+                else pc.CalamineWorkbook.from_path(str(path))
         metas = list(workbook.sheets_metadata)
     except BaseException as exc:
         if hidden_scan is not None:
             hidden_scan.close()
         if isinstance(exc, pc.PasswordError):
             raise password_message(path) from exc
-        if isinstance(exc, (pc.CalamineError, OSError, ValueError, zipfile.BadZipFile)):
+        if isinstance(exc, UserError):
+            raise
+        if isinstance(exc, (pc.CalamineError, OSError, ValueError, *_DAMAGED)):
             if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
                 raise password_message(path) from exc
             raise _broken(path, exc) from exc
@@ -241,13 +289,24 @@ def _sheet_members(zf: zipfile.ZipFile) -> list[str]:
     return [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
 
 
-def _claimed_rows(zf: zipfile.ZipFile, member: str) -> int:
+def column_number(letters: bytes | str) -> int:
+    """1-based column number of ``A`` … ``XFD``."""
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode("ascii"):
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _claimed_extent(zf: zipfile.ZipFile, member: str) -> tuple[int, int]:
+    """(last row, last column) the worksheet's ``<dimension>`` claims; (-1, -1) without one."""
     with zf.open(member) as fh:
         head = fh.read(4096)
     match = _DIMENSION.search(head)
     if not match:
-        return -1
-    return int(match.group(2) or match.group(1) or 0)
+        return -1, -1
+    rows = int(match.group(4) or match.group(2) or 0)
+    cols = column_number(match.group(3) or match.group(1) or b"A")
+    return rows, cols
 
 
 def _prescan_xlsx(path: Path, warnings: list[str]) -> io.BytesIO | None:
@@ -256,8 +315,8 @@ def _prescan_xlsx(path: Path, warnings: list[str]) -> io.BytesIO | None:
         suspicious = []
         for member in _sheet_members(zf):
             info = zf.getinfo(member)
-            claimed = _claimed_rows(zf, member)
-            if claimed > PRESCAN_ROWS or (claimed < 0 and info.file_size > PRESCAN_BYTES) \
+            rows, cols = _claimed_extent(zf, member)
+            if rows > PRESCAN_ROWS or rows * cols > MAX_CELLS or (rows < 0 and info.file_size > PRESCAN_BYTES) \
                     or info.file_size > 4 * PRESCAN_BYTES:
                 suspicious.append(member)
         if not suspicious:
@@ -266,7 +325,7 @@ def _prescan_xlsx(path: Path, warnings: list[str]) -> io.BytesIO | None:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as dst:
             for info in zf.infolist():
                 if info.filename in suspicious:
-                    data, note = _trim_sheet_xml(zf, info.filename)
+                    data, note = _trim_sheet_xml(zf, info.filename, path)
                     if note:
                         warnings.append(note)
                     dst.writestr(info.filename, data)
@@ -284,7 +343,7 @@ def _value_positions(region: bytes) -> list[int]:
     return sorted(found)
 
 
-def _trim_sheet_xml(zf: zipfile.ZipFile, member: str) -> tuple[bytes, str]:
+def _trim_sheet_xml(zf: zipfile.ZipFile, member: str, path: Path) -> tuple[bytes, str]:
     """Drop empty ``<row>`` elements (and rows after a long empty gap) in one streaming pass.
 
     Works on 4 MB chunks: a regular expression finds the cells that hold a value, and only the
@@ -293,6 +352,8 @@ def _trim_sheet_xml(zf: zipfile.ZipFile, member: str) -> tuple[bytes, str]:
     """
     kept: list[bytes] = []
     last_data = 0             # last row number with a value
+    first_data = 0
+    widest = 0                # the last column of a kept row
     ignored_after = 0
     seen = 0
     with zf.open(member) as fh:
@@ -343,8 +404,17 @@ def _trim_sheet_xml(zf: zipfile.ZipFile, member: str) -> tuple[bytes, str]:
                 elif not ignored_after:
                     kept.append(region[start:stop])
                     last_data = row
+                    first_data = first_data or row
+                    columns = _CELL_COLUMN.findall(region, start, stop)
+                    if columns:
+                        widest = max(widest, max(column_number(c) for c in columns))
             if not done and len(carry) > 64 * _CHUNK:
                 raise ValueError("row element too large")
+    if last_data and (last_data - first_data + 1) * max(widest, 1) > MAX_CELLS:
+        raise UserError(_("无法导入“{name}”：有一个工作表的内容从第 {first} 行延伸到第 {last} 行、第 {col} 列（{letters} 列），"
+                          "超出可导入的范围（最多 {n} 万个单元格）。请在 Excel 中删除表格以外多余的行和列后另存，再导入").format(
+            name=path.name, first=first_data, last=last_data, col=widest, letters=column_letter(widest - 1),
+            n=MAX_CELLS // 10_000))
     prefix = _DIMENSION.sub(b'<dimension ref="A1"', prefix, count=1)
     note = ""
     if ignored_after:

@@ -235,3 +235,41 @@ def test_corrected_mapping_is_remembered(fresh) -> None:
         again = inspect_file(DATA / SAMPLES[2], session=session)
         assert not any(r["tags"] for r in resident_records(session))
     assert again.data_sheets()[0].columns[tags_col].field is None
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_error_report_masks_ids_and_phones_unless_full_is_chosen(fresh, tmp_path: Path, full: bool) -> None:
+    import re
+
+    import openpyxl
+
+    database = fresh()
+    out = tmp_path / "report.xlsx"
+    run_import(database, DATA / SAMPLES[0], ImportOptions(report_path=out, report_full=full))
+    wb = openpyxl.load_workbook(out, read_only=True)
+    ws = wb["居民信息"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = list(rows[0])
+    id_col = next(i for i, h in enumerate(header) if h and "身份证" in str(h))
+    phone_col = next(i for i, h in enumerate(header) if h and "电话" in str(h))
+    ids = [str(r[id_col]) for r in rows[1:] if r[id_col] not in (None, "")]
+    phones = [str(r[phone_col]) for r in rows[1:] if r[phone_col] not in (None, "")]
+    assert ids and phones
+    every_cell = " ".join(str(v) for r in rows for v in r if v is not None)
+    summary_sheet = " ".join(str(v) for r in wb["汇总"].iter_rows(values_only=True) for v in r if v is not None)
+    if full:
+        assert any(re.fullmatch(r"\d{17}[\dXx]", i) for i in ids)
+        assert "完整身份证号" in summary_sheet
+    else:
+        assert all("*" in i for i in ids) and all("*" in p for p in phones)
+        assert not re.search(r"\d{17}[\dXx]|1[3-9]\d{9}", every_cell)   # no full ID number or mobile anywhere
+        assert "已脱敏" in summary_sheet
+
+
+def test_summary_names_the_first_rows_of_each_problem(fresh) -> None:
+    database = fresh()
+    summary = run_import(database, DATA / SAMPLES[0], ImportOptions(dry_run=True))
+    lines = "\n".join(summary.lines())
+    assert "小计/合计行）：6 行（居民信息 第 75、144、213、270、344 行等）" in lines
+    assert "末尾几位已丢失：11（居民信息 第 17、31、83、152、155 行等）" in lines
+    assert summary.to_dict()["examples"]["flag:id_checksum_invalid"] == [["居民信息", 313], ["居民信息", 351]]

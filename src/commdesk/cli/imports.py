@@ -1,7 +1,7 @@
 """``commdesk import``: import a legacy register, list import batches, undo one.
 
     commdesk import FILE --db DB [--kind residents|party-members|center-households] [--dry-run]
-                         [--on-duplicate fill|update|skip] [--report OUT.xlsx] [--json]
+                         [--on-duplicate fill|update|skip] [--report OUT.xlsx [--report-full]] [--json]
     commdesk import --undo BATCH_ID --db DB
     commdesk import --list-batches --db DB
 
@@ -34,7 +34,8 @@ def run(args: argparse.Namespace) -> int:
     from commdesk.importers.service import ImportOptions, run_import
 
     options = ImportOptions(kind=args.kind, on_duplicate=args.on_duplicate, dry_run=args.dry_run,
-                            backup=not args.no_backup, report_path=Path(args.report) if args.report else None)
+                            backup=not args.no_backup, report_path=Path(args.report) if args.report else None,
+                            report_full=args.report_full)
     with open_db(args) as database:
         summary = run_import(database, Path(args.file), options)
     print_summary(args, summary)
@@ -88,7 +89,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help=_("试导入：检查并报告，不写入数据库"))
     p.add_argument("--on-duplicate", choices=("fill", "update", "skip"), default="fill",
                    help=_("与已有居民重复时：fill 只补空白（默认），update 用文件中的非空值更新，skip 跳过"))
-    p.add_argument("--report", help=_("把问题行写入这个 Excel 报告"))
+    p.add_argument("--report", help=_("把问题行写入这个 Excel 报告（身份证号、电话脱敏）"))
+    p.add_argument("--report-full", action="store_true", help=_("问题报告中显示完整身份证号和电话"))
     p.add_argument("--json", action="store_true", help=_("以 JSON 输出结果"))
     p.add_argument("--no-backup", action="store_true", help=_("导入前不自动备份（不建议）"))
     p.add_argument("--undo", type=int, metavar="BATCH_ID", help=_("撤销一次导入（整批）"))

@@ -25,8 +25,8 @@ The wizard and the CLI call the same four functions:
 ``undo_batch(database, batch_id) -> dict``  and  ``list_batches(session) -> list[BatchRow]``
     Undo a whole import (inserted rows deleted, merged updates reverted) in one transaction.
 
-``write_error_report(path, plan, extraction, summary)`` is called by ``run_import`` when
-``options.report_path`` is set.
+``write_error_report(path, plan, extraction, summary, masked=True)`` is called by ``run_import`` when
+``options.report_path`` is set (ID numbers and phones masked unless ``options.report_full``).
 
 Hidden rows and columns (.xlsx/.xlsm/.xls) are imported like any other and reported: the plan's and
 the summary's ``warnings`` name them, preview rows of hidden rows have ``hidden`` set (and

@@ -5,7 +5,9 @@ non-blank row, every imported row with a problem and every hidden row, each with
 number, what happened to it and the problems in words ("隐藏行" for a hidden row; a hidden
 column's header says so); the cells with a problem are highlighted. Written
 with XlsxWriter in constant-memory mode; every value is written as text or number, never as a
-formula (strings that start with ``=`` stay strings).
+formula (strings that start with ``=`` stay strings). ID numbers and phones (the resident's and
+anyone else's: a landlord's, the head's on a member's row) are masked as in every export unless
+the user chose full values.
 """
 from __future__ import annotations
 
@@ -17,7 +19,14 @@ from typing import Any
 from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.importers.records import Extraction
+from commdesk.importers import normalise as norm
+from commdesk.validation.idcard import mask_id
+from commdesk.validation.phone import mask_phone
 from commdesk.validation.review_flags import PROBLEM_LABELS
+
+#: Columns whose cells are masked in the report, by field: how.
+_SENSITIVE = {"id_number": "id", "phone": "phone", "others": "other"}
+_DIGITS_RUN = re.compile(r"\d{7,}")
 
 _STATUS = {"data": _("已导入"), "skipped": _("已跳过"), "rejected": _("未导入")}
 
@@ -32,7 +41,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
-def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -> Path:
+def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any, masked: bool = True) -> Path:
     import xlsxwriter
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -44,8 +53,11 @@ def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -
                       and r.row in result.hidden[r.sheet].rows})
     conflicts: dict[tuple[str, int], list[str]] = {}
     for c in getattr(summary, "conflicts", []):
+        old = c["existing"]
+        if masked and c["field"] in _SENSITIVE:
+            old = _mask(old, _SENSITIVE[c["field"]])
         conflicts.setdefault((c["sheet"], c["row"]), []).append(
-            _("{field} 与数据库不一致（库中：{old}）").format(field=c["field"], old=c["existing"]))
+            _("{field} 与数据库不一致（库中：{old}）").format(field=c["field"], old=old))
     try:
         wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                             "strings_to_numbers": False, "strings_to_urls": False})
@@ -54,7 +66,8 @@ def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -
         note = wb.add_format({"font_color": "#9C0006", "text_wrap": True})
         used: set[str] = set()
         info = wb.add_worksheet(_sheet_name(_("汇总"), used))
-        for i, line in enumerate(summary.lines()):
+        lines = summary.lines() + [_("本报告中的身份证号、电话已脱敏") if masked else _("本报告含完整身份证号和电话，请妥善保管")]
+        for i, line in enumerate(lines):
             info.write_string(i, 0, line)
         info.set_column(0, 0, 90)
         for sp in plan.data_sheets():
@@ -72,6 +85,7 @@ def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -
             for j, h in enumerate(headers):
                 ws.write_string(0, j, str(h), bold)
             ws.freeze_panes(1, 3)
+            hide = {c.index: _SENSITIVE[c.field] for c in sp.columns if masked and c.field in _SENSITIVE}
             ws.set_column(2, 2, 40)
             for i, out_row in enumerate(rows, start=1):
                 res = shown.get((out_row.sheet, out_row.row))
@@ -97,6 +111,8 @@ def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -
                 raw = (res.raw if res is not None else out_row.raw) or []
                 for j, value in enumerate(raw):
                     fmt = bad if j in problem_cols else None
+                    if j in hide and value not in (None, ""):
+                        value = _mask(value, hide[j])
                     _write(ws, i, j + 3, value, fmt)
         wb.close()
         tmp.replace(out)
@@ -104,6 +120,17 @@ def write_error_report(out: Path, plan: Any, result: Extraction, summary: Any) -
         tmp.unlink(missing_ok=True)
         raise UserError(_("无法写入问题报告 {name}：{err}").format(name=out.name, err=exc.strerror)) from exc
     return out
+
+
+def _mask(value: Any, how: str) -> str:
+    """A cell as the report shows it by default: an ID number as ``130102********1234``, a phone
+    as ``138****5678``; another person's details keep their words, their digit runs masked."""
+    text = f"{value:.0f}" if isinstance(value, float) and abs(value) >= 1e6 else norm.text(value)
+    if how == "id":
+        return mask_id(text)
+    if how == "phone":
+        return "、".join(mask_phone(p) for p in re.split(r"[、,，;；/\s]+", text) if p) or mask_phone(text)
+    return _DIGITS_RUN.sub(lambda m: mask_id(m.group(0)), text)
 
 
 def _write(ws: Any, row: int, col: int, value: Any, fmt: Any) -> None:

@@ -185,7 +185,7 @@ def run_import(database: Any, source: str | Path | ImportPlan, options: ImportOp
     if options.report_path is not None:
         from commdesk.importers.report import write_error_report
 
-        write_error_report(Path(options.report_path), plan, result, summary)
+        write_error_report(Path(options.report_path), plan, result, summary, masked=not options.report_full)
         summary.report_path = str(options.report_path)
     summary.seconds = round(time.perf_counter() - started, 3)
     log.info("import of %s: %d rows, %d imported, %d merged, %d rejected, %d flagged, dry_run=%s, %.2fs",

@@ -37,6 +37,7 @@ class ImportOptions:
     dry_run: bool = False
     backup: bool = True
     report_path: Path | None = None     # error-report workbook to write
+    report_full: bool = False           # the report shows full ID numbers and phones (default: masked)
     remember_mapping: bool = True
 
 
@@ -61,6 +62,8 @@ class ImportSummary:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
     rejected_reasons: dict[str, int] = field(default_factory=dict)
     flag_counts: dict[str, int] = field(default_factory=dict)
+    #: the first rows of each skip reason, rejection reason and review flag: [sheet, row number]
+    examples: dict[str, list[list[Any]]] = field(default_factory=dict)
     in_file_duplicates: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -94,13 +97,15 @@ class ImportSummary:
         if self.grids_created:
             out.append(_("新建网格：{grids}").format(grids="、".join(self.grids_created)))
         for reason, n in self.skipped_reasons.items():
-            out.append(_("  跳过（{reason}）：{n} 行").format(reason=reason, n=n))
+            out.append(_("  跳过（{reason}）：{n} 行").format(reason=reason, n=n) + self._where("skip:" + reason, n))
         for reason, n in self.rejected_reasons.items():
-            out.append(_("  拒绝（{reason}）：{n} 行").format(reason=PROBLEM_LABELS.get(reason, reason), n=n))
+            out.append(_("  拒绝（{reason}）：{n} 行").format(reason=PROBLEM_LABELS.get(reason, reason), n=n)
+                       + self._where("reject:" + reason, n))
         if self.flagged:
             out.append(_("待核实 {n} 人：").format(n=self.flagged))
             for code, n in self.flag_counts.items():
-                out.append(_("  {label}：{n}").format(label=PROBLEM_LABELS.get(code, code), n=n))
+                out.append(_("  {label}：{n}").format(label=PROBLEM_LABELS.get(code, code), n=n)
+                           + self._where("flag:" + code, n))
         if self.in_file_duplicates:
             out.append(_("文件内重复 {n} 处").format(n=len(self.in_file_duplicates)))
         if self.conflicts:
@@ -114,6 +119,29 @@ class ImportSummary:
         return out
 
 
+    def _where(self, key: str, n: int) -> str:
+        """"（居民信息 第 12、45 行等）": where the first rows of a problem are."""
+        found = self.examples.get(key)
+        if not found:
+            return ""
+        by_sheet: dict[str, list[str]] = {}
+        for sheet, row in found:
+            by_sheet.setdefault(sheet, []).append(str(row))
+        text = "；".join(_("{sheet} 第 {rows} 行").format(sheet=sheet, rows="、".join(rows))
+                        for sheet, rows in by_sheet.items())
+        return "（" + text + (_("等") if n > len(found) else "") + "）"
+
+
+#: How many rows of each problem the summary names.
+EXAMPLES = 5
+
+
+def _example(summary: ImportSummary, key: str, sheet: str, row: int) -> None:
+    rows = summary.examples.setdefault(key, [])
+    if len(rows) < EXAMPLES:
+        rows.append([sheet, row])
+
+
 def summarise(summary: ImportSummary, result: Extraction) -> None:
     summary.rows_total = sum(o.count for o in result.outcomes)
     for out in result.outcomes:
@@ -121,15 +149,18 @@ def summarise(summary: ImportSummary, result: Extraction) -> None:
             summary.skipped += out.count
             key = out.reason.split("（", 1)[0] if out.reason.startswith(_("分组标题行")) else out.reason
             summary.skipped_reasons[key] = summary.skipped_reasons.get(key, 0) + out.count
+            _example(summary, "skip:" + key, out.sheet, out.row)
         elif out.status == "rejected":
             summary.rejected += out.count
             summary.rejected_reasons[out.reason] = summary.rejected_reasons.get(out.reason, 0) + out.count
+            _example(summary, "reject:" + out.reason, out.sheet, out.row)
     for res in result.residents:
         codes = res.flag_codes()
         if codes:
             summary.flagged += 1
         for code in dict.fromkeys(codes):
             summary.flag_counts[code] = summary.flag_counts.get(code, 0) + 1
+            _example(summary, "flag:" + code, res.sheet, res.row)
         if "duplicate_in_file" in codes:
             summary.in_file_duplicates.append({"sheet": res.sheet, "row": res.row, "name": res.name})
     summary.warnings += result.warnings

@@ -229,6 +229,9 @@ class PreviewPage(QWizardPage):
         self.dry_run = QCheckBox(_("试导入（只检查，不写入）"))
         self.report = QCheckBox(_("同时生成问题报告（Excel）"))
         self.report.setChecked(True)
+        self.report_full = QCheckBox(_("报告中显示完整身份证号和电话"))
+        self.report_full.setToolTip(_("默认脱敏（如 130102********1234、138****5678）；报告文件请妥善保管"))
+        self.report.toggled.connect(self.report_full.setEnabled)
         dup = QHBoxLayout()
         dup.addWidget(QLabel(_("已在数据库中的居民") + "："))
         for b in (self.fill, self.update, self.skip):
@@ -237,6 +240,7 @@ class PreviewPage(QWizardPage):
         opts = QHBoxLayout()
         opts.addWidget(self.dry_run)
         opts.addWidget(self.report)
+        opts.addWidget(self.report_full)
         opts.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.counts)
@@ -333,7 +337,8 @@ class RunPage(QWizardPage):
             report = home() / "import-reports" / f"{Path(plan.path).stem}-问题报告.xlsx"
             report.parent.mkdir(parents=True, exist_ok=True)
         options = ImportOptions(kind=plan.kind, on_duplicate=preview.on_duplicate(),
-                                dry_run=preview.dry_run.isChecked(), report_path=report)
+                                dry_run=preview.dry_run.isChecked(), report_path=report,
+                                report_full=preview.report_full.isChecked())
 
         def job(database: Any, progress: Any) -> Any:
             from commdesk.importers import run_import

@@ -288,3 +288,51 @@ def test_register_standalone() -> None:
     register(parser.add_subparsers(), common_parent())
     args = parser.parse_args(["import", "x.xlsx", "--on-duplicate", "skip"])
     assert args.on_duplicate == "skip" and args.func.__name__ == "run"
+
+
+def test_odd_names_long_values_and_implausible_dates_are_named(tmp_path: Path) -> None:
+    """Nothing is truncated, dropped or stored implausible silently: each case is a flag, a named
+    rejection or a warning."""
+    import xlsxwriter
+    from sqlalchemy import select
+
+    from commdesk.importers import ImportOptions
+    from commdesk.models import Household, Resident
+
+    path = tmp_path / "怪数据.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("居民")
+    ws.write_row(0, 0, ["姓名", "与户主关系", "性别", "出生日期", "联系电话", "住址", "备注"])
+    rows = [
+        ["\u202e三张", "户主", "男", "1980-01-02", "", "幸福路1号", ""],          # bidi override: stripped, flagged
+        ["王😀", "户主", "女", "1981-02-03", "", "幸福路2号", ""],                # emoji: kept, flagged
+        ["\u202e\u202d", "户主", "男", "1982-03-04", "", "幸福路3号", ""],        # nothing visible: rejected
+        ["长" * 40, "户主", "男", "1983-04-05", "", "幸福路4号", ""],             # too long: rejected
+        ["赵未来", "户主", "女", "2099-01-01", "", "幸福路5号", ""],              # implausible dates
+        ["钱古人", "户主", "男", "1850-05-01", "", "幸福路6号", ""],
+        ["孙长注", "户主", "女", "1984-05-06", "", "幸福路7号", "注" * 5000],      # notes over 1,000
+        ["李长址", "户主", "男", "1985-06-07", "", "幸福路" + "号" * 10_000, ""],  # address over 300
+        ["周多号", "户主", "女", "1986-07-08", "、".join(f"1381234{i:04d}" for i in range(4)), "幸福路9号", ""],
+    ]
+    for i, row in enumerate(rows, start=1):
+        ws.write_row(i, 0, row)
+    wb.close()
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        summary = run_import(database, path, ImportOptions(backup=False))
+        with database.Session() as s:
+            got = {r.name: r for r in s.scalars(select(Resident))}
+            address = s.scalar(select(Household.address).join(Resident).where(Resident.name == "李长址"))
+    finally:
+        database.close()
+    assert summary.imported == 7 and summary.rejected == 2
+    assert summary.rejected_reasons == {"name_invisible": 1, "name_too_long": 1}
+    lines = "\n".join(summary.lines())
+    assert "姓名只有不可见的控制字符" in lines and "姓名太长" in lines and "缺少姓名" not in lines
+    assert "name_unusual" in got["三张"].review and "name_unusual" in got["王😀"].review
+    for name in ("赵未来", "钱古人"):
+        assert got[name].birth_date is None and "birth_date_implausible" in got[name].review
+    assert len(got["孙长注"].notes) == 1000 and "备注原有 5000 个字" in got["孙长注"].review
+    assert got["周多号"].phone.count("、") < 3 and "联系电话原有 47 个字" in got["周多号"].review
+    assert len(address) == 300
+    assert any("住址超过 300 字的 1 户" in w and "第 9 行（10003 个字）" in w for w in summary.warnings)

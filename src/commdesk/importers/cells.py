@@ -128,7 +128,10 @@ def _name_info(value: Any) -> tuple[str, bool, bool, str]:
     if type(value) is str and _PLAIN_NAME.fullmatch(value):
         return value, True, False, ""      # the usual name: what the general path gives
     name, note = norm.name_note(norm.name(value))
-    return name, norm.looks_like_name(name), norm.unusual_name(name), note
+    # invisible characters (a bidi override that shows the name reversed) are removed, and the
+    # name is flagged so that a person checks it
+    unusual = norm.unusual_name(name) or (type(value) is str and norm.invisible_chars(value))
+    return name, norm.looks_like_name(name), unusual, note
 
 
 def head_rows(sheet: SourceSheet, limit: int) -> dict[int, list[Any]]:

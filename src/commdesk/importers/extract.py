@@ -285,9 +285,9 @@ class SheetWalker:
                 self._skip(row_no, reason, raw=row)
                 continue
             if not looks_like:
-                problems = [(self.cols["name"][0], "missing_name")] if "name" in self.cols else []
-                outcomes.append(RowOutcome(sheet_name, row_no, "rejected", "missing_name", raw=row,
-                                           problems=problems))
+                why = norm.name_problem(name_raw, name)
+                problems = [(self.cols["name"][0], why)] if "name" in self.cols else []
+                outcomes.append(RowOutcome(sheet_name, row_no, "rejected", why, raw=row, problems=problems))
                 continue
             # a person's row: the cells of its fields, and its household's values
             if row_getter is not None:

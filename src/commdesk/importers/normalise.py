@@ -68,9 +68,19 @@ def name_note(value: str) -> tuple[str, str]:
     return value[:m.start()], m.group(1).strip()
 
 
+#: Invisible characters a name never holds: C0/C1 controls, bidi overrides and isolates (U+202A–
+#: U+202E, U+2066–U+2069, which reorder what is shown), zero-width and other format characters.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\ufeff\ufff9-\ufffb]")
+
+
+def invisible_chars(value: str) -> bool:
+    return bool(_INVISIBLE.search(value))
+
+
 @lru_cache(maxsize=65536)
 def _name(raw: str) -> str:
-    raw = unicodedata.normalize("NFKC", raw).strip()
+    raw = _INVISIBLE.sub("", unicodedata.normalize("NFKC", raw)).strip()
     if _CJK.search(raw):
         return _SPACES.sub("", raw)
     return _SPACES.sub(" ", raw)
@@ -95,11 +105,26 @@ def looks_like_name(value: str) -> bool:
 
 
 _UNUSUAL_NAME = re.compile(r"[=+@|<>{}\[\]$%^&;\"'`~#!?0-9]")
+#: what a name is written with: CJK ideographs (with the extensions), Latin letters (a foreign
+#: resident's name, accents included), the middle dot of transliterated names, spaces, hyphen, dot
+_NAME_CHARS = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3007A-Za-z\u00c0-\u024f"
+                         r"·•‧・\s.\-']*$")
 
 
 def unusual_name(value: str) -> bool:
-    """Digits, formula or markup characters: not how a person's name is written."""
-    return bool(_UNUSUAL_NAME.search(value))
+    """Digits, formula or markup characters, emoji and other symbols: not how a person's name is
+    written (the name is kept as written and flagged for review)."""
+    return bool(_UNUSUAL_NAME.search(value)) or not _NAME_CHARS.match(value)
+
+
+def name_problem(raw: object, name: str) -> str:
+    """Why a name cell cannot be a resident's name: ``name_too_long``, ``name_invisible`` (only
+    control or format characters), or ``missing_name`` (empty or a placeholder such as ——)."""
+    if len(name) > 30:
+        return "name_too_long"
+    if not name and isinstance(raw, str) and raw.strip() and not _INVISIBLE.sub("", raw).strip():
+        return "name_invisible"
+    return "missing_name"
 
 
 # --- dates -------------------------------------------------------------------------------------

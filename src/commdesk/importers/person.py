@@ -8,6 +8,7 @@ import re
 from datetime import date
 from typing import Any
 
+from commdesk.i18n import _
 from commdesk.importers import normalise as norm
 from commdesk.importers.cells import Memo, _date_cell, _reliable_birth
 from commdesk.importers.layout import SheetPlan
@@ -22,6 +23,15 @@ _PERSON_COUNT = len(_PERSON_KEYS)
 _ROUNDED_ID = re.compile(r"\d{15}000")
 _MOBILE = re.compile(r"1[3-9]\d{9}")   # as validation.phone; used on 11 ASCII characters only
 ID_FLAGS = {"precision_lost": "id_precision_lost", "bad_checksum": "id_checksum_invalid"}
+#: The longest text each person field keeps (field, index in the tail of _PERSON_KEYS, limit);
+#: a longer cell is cut there and flagged, never silently.
+_LIMITED = (("education", 3, 20), ("work_unit", 4, 100), ("notes", 7, 1000), ("former_name", 8, 50))
+PHONE_LIMIT = 40
+FIELD_LABELS = {"education": _("文化程度"), "work_unit": _("工作单位"), "notes": _("备注"), "former_name": _("曾用名"),
+                "phone": _("联系电话")}
+_TRUNCATED = "value_truncated:" + _("{field}原有 {n} 个字，超过 {limit} 字，只保存了前 {limit} 字")
+#: A birth date more than this many years ago (or after today) is not a living resident's.
+OLDEST_YEARS = 120
 
 
 class PersonCells:
@@ -49,6 +59,7 @@ class PersonCells:
         self.tick_cols = [(i, norm.tag_of_header(plan.columns[i].label)) for i in cols.get("tag_flag", ())]
         self.party_col = self.first_col.get("party_flag", -1)      # 是否党员 是/否
         self.today = date.today()
+        self.earliest_birth = date(self.today.year - OLDEST_YEARS, 1, 1)
 
     def col(self, key: str) -> int:
         return self.first_col.get(key, -1)
@@ -112,6 +123,11 @@ class PersonCells:
             if not id_birth:
                 problems.append((self.col("birth_date"), code))
                 flags.append(code)
+        if born is not None and not self.earliest_birth <= born <= self.today:
+            # 2099 or 1850: not a living resident's birth date; kept in the flag, never stored
+            problems.append((self.col("birth_date"), "birth_date_implausible"))
+            flags.append(f"birth_date_implausible:原表格中为 {born.isoformat()}")
+            born = None
         if born is not None and id_birth and born != id_birth:
             problems.append((self.col("birth_date"), "birth_date_conflict"))
             flags.append("birth_date_conflict")
@@ -144,6 +160,8 @@ class PersonCells:
                 res.tags = tuple(sorted(set(tags).union(ticked)))
         res.notes = notes
         res.former_name = former_name
+        if len(work_unit) == 100 or len(notes) == 1000 or len(education) == 20 or len(former_name) == 50:
+            self._truncated(res, tail)
         phone_col = self.phone_col
         if phone_col >= 0:
             raw = row[phone_col] if phone_col < len(row) else None
@@ -160,6 +178,14 @@ class PersonCells:
                 flags.append(f"duplicate_in_file:{earlier.sheet} 第 {earlier.row} 行")
             else:
                 self.ids_seen[res.id_number] = res
+
+    def _truncated(self, res: Resident, tail: tuple[Any, ...]) -> None:
+        """Flag each text the field's limit cut short (the flag says how long it was)."""
+        for key, index, limit in _LIMITED:
+            length = len(norm.text(tail[index]))
+            if length > limit:
+                res.problems.append((self.col(key), "value_truncated"))
+                res.flags.append(_TRUNCATED.format(field=FIELD_LABELS[key], n=length, limit=limit))
 
     def _phones(self, res: Resident, row: list[Any]) -> None:
         numbers: list[str] = []
@@ -195,6 +221,15 @@ class PersonCells:
             res.flags.append("phone_invalid")
             if not numbers:
                 raw_text = "、".join(norm.text(row[i]) for i in self.cols.get("phone", ()) if i < len(row))
-                res.phone = raw_text[:40]
+                res.phone = self._at_most(res, raw_text, PHONE_LIMIT)
         if numbers:
-            res.phone = "、".join(numbers)[:40]
+            res.phone = self._at_most(res, "、".join(numbers), PHONE_LIMIT)
+
+    def _at_most(self, res: Resident, value: str, limit: int) -> str:
+        if len(value) <= limit:
+            return value
+        res.problems.append((self.col("phone"), "value_truncated"))
+        res.flags.append(_TRUNCATED.format(field=FIELD_LABELS["phone"], n=len(value), limit=limit))
+        kept = value[:limit + 1]
+        cut = kept.rfind("、")
+        return kept[:cut] if cut > 0 else value[:limit]     # whole numbers only

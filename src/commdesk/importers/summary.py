@@ -142,6 +142,28 @@ def _example(summary: ImportSummary, key: str, sheet: str, row: int) -> None:
         rows.append([sheet, row])
 
 
+#: The longest text each household field keeps (the writer cuts there): field, label, limit.
+HOUSEHOLD_LIMITS = (("household_no", _("户号"), 40), ("estate", _("小区"), 100), ("building", _("楼栋"), 20),
+                    ("unit", _("单元"), 20), ("room", _("房号"), 20), ("address", _("住址"), 300))
+
+
+def _household_cuts(result: Extraction) -> list[str]:
+    """One warning per household field that some households' values are too long for."""
+    cut: dict[str, list[tuple[str, int, int]]] = {}
+    for h in result.households:
+        for key, _label, limit in HOUSEHOLD_LIMITS:
+            length = len(getattr(h, key))
+            if length > limit:
+                cut.setdefault(key, []).append((h.sheet, h.row, length))
+    out = []
+    for key, label, limit in HOUSEHOLD_LIMITS:
+        if key in cut:
+            where = "、".join(_("{sheet} 第 {row} 行（{n} 个字）").format(sheet=s, row=r, n=n) for s, r, n in cut[key][:EXAMPLES])
+            out.append(_("{label}超过 {limit} 字的 {count} 户只保存了前 {limit} 字：{where}").format(
+                label=label, limit=limit, count=len(cut[key]), where=where + (_("等") if len(cut[key]) > EXAMPLES else "")))
+    return out
+
+
 def summarise(summary: ImportSummary, result: Extraction) -> None:
     summary.rows_total = sum(o.count for o in result.outcomes)
     for out in result.outcomes:
@@ -163,4 +185,4 @@ def summarise(summary: ImportSummary, result: Extraction) -> None:
             _example(summary, "flag:" + code, res.sheet, res.row)
         if "duplicate_in_file" in codes:
             summary.in_file_duplicates.append({"sheet": res.sheet, "row": res.row, "name": res.name})
-    summary.warnings += result.warnings
+    summary.warnings += result.warnings + _household_cuts(result)

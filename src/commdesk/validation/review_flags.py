@@ -16,12 +16,16 @@ PROBLEM_LABELS = {
     "birth_date_conflict": _("出生日期与身份证号不一致"),
     "birth_date_invalid": _("出生日期无法识别"),
     "birth_date_partial": _("出生日期只有年月"),
+    "birth_date_implausible": _("出生日期不合常理（晚于今天或早于 120 年前）"),
+    "value_truncated": _("内容过长，只保存了前面部分"),
     "political_unknown": _("政治面貌无法识别"),
     "phone_invalid": _("电话号码格式不正确"),
     "second_head": _("同一户有两个户主"),
-    "name_unusual": _("姓名含有数字或符号"),
+    "name_unusual": _("姓名含有数字、符号或不可见字符"),
     "duplicate_in_file": _("与文件中前面的行重复"),
     "missing_name": _("缺少姓名"),
+    "name_too_long": _("姓名太长（超过 30 个字）"),
+    "name_invisible": _("姓名只有不可见的控制字符"),
     "not_resident": _("党员不是本社区登记的居民（在外居住或未登记）"),
 }
 

@@ -1,7 +1,7 @@
 """Command line: ``commdesk`` (GUI) and the sub-commands over the same services.
 
 One module per command group, each with ``register(subparsers, common)``: :mod:`.gui`,
-:mod:`.demo`, :mod:`.imports`, :mod:`.export`, :mod:`.report`, :mod:`.check`, :mod:`.backup`
+:mod:`.demo`, :mod:`.imports`, :mod:`.export`, :mod:`.report`, :mod:`.check`, :mod:`.audit`, :mod:`.backup`
 (with restore); :mod:`.party` is the Party registers' part of import and export. What they share
 (``--db``, opening the database, error → one line) is in :mod:`.common`.
 
@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 
 from commdesk import __version__
-from commdesk.cli import backup, check, demo, export, gui, imports, report
+from commdesk.cli import audit, backup, check, demo, export, gui, imports, report
 from commdesk.cli.common import CommdeskParser, common_parent, run_reporting_errors
 from commdesk.i18n import _
 
 #: The command groups, in the order ``commdesk --help`` lists them.
-COMMANDS = (gui, demo, export, check, backup, imports, report)
+COMMANDS = (gui, demo, export, check, audit, backup, imports, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

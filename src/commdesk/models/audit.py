@@ -31,6 +31,9 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(20))   # create / update / archive / restore / delete / import
     changes: Mapped[str] = mapped_column(Text, default="{}")   # {"field": [old, new]}
     summary: Mapped[str] = mapped_column(String(300), default="")
+    #: the hash chain (models.audit_chain): filled by a trigger in the same statement as the insert
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     def change_dict(self) -> dict[str, list[object]]:
         return json.loads(self.changes or "{}")

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, SessionTransaction, SessionTransactionOrigin
 
 from commdesk.errors import DatabaseDamaged, UserError, classify_db_error
 from commdesk.i18n import _
+from commdesk.models.audit_chain import install as install_audit_hash
 from commdesk.models.location import check_location
 from commdesk.models.lock import InstanceLock
 from commdesk.paths import sqlite_uri
@@ -92,6 +93,7 @@ def create_db_engine(url: str, *, readonly: bool = False) -> Engine:
             # let SQLAlchemy manage transactions; pysqlite's legacy implicit BEGIN is off
             dbapi_conn.isolation_level = None
             _sqlite_pragmas(dbapi_conn, readonly)
+            install_audit_hash(dbapi_conn)   # the audit trail's hash chain (models.audit_chain)
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: object) -> None:

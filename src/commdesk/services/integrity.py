@@ -36,6 +36,11 @@ def check_database(conn: Connection) -> CheckReport:
         "SELECT count(*) FROM (SELECT household_id FROM resident WHERE relation='户主' AND status='在住'"
         " AND archived_at IS NULL GROUP BY household_id HAVING count(*) > 1)")).scalar_one()
     report.figures["households_with_several_heads"] = heads  # import flags these for review
+    from commdesk.models.audit_chain import verify_chain
+
+    chain = verify_chain(conn)
+    if not chain.ok:
+        report.problems.append(f"audit chain: {chain.problem} (commdesk audit verify)")
     return report
 
 

@@ -1,0 +1,96 @@
+"""The audit trail as a hash chain, so that an entry altered, deleted or inserted behind the
+application's back (with any SQLite tool) is found.
+
+Each ``audit_log`` row stores ``prev_hash`` (the ``hash`` of the entry before it, by id; "" for
+the first) and ``hash`` = SHA-256 of ``prev_hash`` and the entry's own columns as stored
+(:func:`entry_hash`). A trigger fills both in the same statement as the insert, whoever inserts
+(the ORM hook, the importer, the demo), using the ``commdesk_audit_hash`` SQL function every
+connection of the application registers (:func:`install`); a plain SQLite tool lacks the
+function, so an insert from it fails unless the trigger is dropped first — and then the row has
+no valid hash. :func:`verify_chain` walks the entries in id order and names the first one that
+does not fit.
+
+What a chain cannot show on its own: entries cut off the end of the trail. The check reports the
+number of entries and the last one, to compare with a printed or backed-up figure.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from commdesk.i18n import _
+
+#: The stored columns an entry's hash covers, in this order (after ``prev_hash``).
+COLUMNS = ("id", "at", "user", "table_name", "record_id", "record_uuid", "action", "changes", "summary")
+FUNCTION = "commdesk_audit_hash"
+
+_PREVIOUS = "coalesce((SELECT hash FROM audit_log WHERE id < NEW.id ORDER BY id DESC LIMIT 1), '')"
+TRIGGER_SQL = (
+    "CREATE TRIGGER IF NOT EXISTS audit_chain AFTER INSERT ON audit_log BEGIN "
+    f"UPDATE audit_log SET prev_hash = {_PREVIOUS}, "
+    f"hash = {FUNCTION}({_PREVIOUS}, " + ", ".join(f"NEW.{c}" for c in COLUMNS) + ") "
+    "WHERE id = NEW.id; END")
+
+
+def entry_hash(prev_hash: str, *values: Any) -> str:
+    """SHA-256 (hex) of the previous entry's hash and this entry's column values, as stored."""
+    payload = json.dumps([prev_hash or "", *values], ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def install(dbapi_conn: Any) -> None:
+    """Register the hash function on a DB-API SQLite connection (every connection of the app)."""
+    dbapi_conn.create_function(FUNCTION, 1 + len(COLUMNS), entry_hash, deterministic=True)
+
+
+def seal(rows: Iterable[tuple[Any, ...]]) -> list[tuple[str, str, int]]:
+    """(prev_hash, hash, id) for existing entries in id order (the migration that adds the chain)."""
+    out = []
+    prev = ""
+    for row in rows:
+        digest = entry_hash(prev, *row)
+        out.append((prev, digest, row[0]))
+        prev = digest
+    return out
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    last_id: int | None
+    bad_id: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_id is None
+
+
+def verify_chain(conn: Connection) -> ChainReport:
+    """Walk the trail in id order; the first entry whose links or content do not fit is named."""
+    cols = ", ".join(f'"{c}"' for c in COLUMNS)
+    prev = ""
+    count = 0
+    last_id = None
+    for row in conn.execute(text(f"SELECT {cols}, prev_hash, hash FROM audit_log ORDER BY id")):
+        values, stored_prev, stored = tuple(row[:len(COLUMNS)]), row[-2] or "", row[-1] or ""
+        entry_id = values[0]
+        count += 1
+        if stored_prev != prev:
+            if entry_hash(stored_prev, *values) == stored:
+                # its own hash fits, so the entry is as written: the one before it is not
+                problem = _("第 {id} 号记录之前的记录被删除或改动过（链接对不上）").format(id=entry_id)
+            else:
+                problem = _("第 {id} 号记录不是程序写入的（被插入或改动过）").format(id=entry_id)
+            return ChainReport(count, entry_id, entry_id, problem)
+        if entry_hash(prev, *values) != stored:
+            return ChainReport(count, entry_id, entry_id,
+                               _("第 {id} 号记录的内容被改动过（校验值不符）").format(id=entry_id))
+        prev = stored
+        last_id = entry_id
+    return ChainReport(count, last_id)

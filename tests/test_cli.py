@@ -237,7 +237,9 @@ def test_unusable_db_url_is_a_user_error(url: str) -> None:
 
 @pytest.mark.parametrize("command", [["check"], ["export", "residents", "--format", "json", "-o", "out.json"],
                                      ["backup", "-o", "bk"]])
-def test_commands_on_a_missing_database_do_not_create_one(tmp_path: Path, command: list[str]) -> None:
+def test_commands_on_a_missing_database_do_not_create_one(tmp_path: Path, command: list[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMDESK_BACKUP_PASSWORD", "办公室的备份密码")
     missing = tmp_path / "typo" / "offcie.sqlite3"
     result = run(*command, "--db", str(missing), cwd=tmp_path)
     assert result.returncode == 1
@@ -345,13 +347,16 @@ def test_check_service_reports_broken_foreign_keys(db: object, db_path: Path) ->
 
 # --- backup and restore ----------------------------------------------------------------------
 
-def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
+def test_backup_and_restore_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COMMDESK_BACKUP_PASSWORD", "办公室的备份密码")
     db = build(tmp_path / "office.sqlite3")
     dest = tmp_path / "mybackups"
     result = run("backup", "--db", str(db), "-o", str(dest))
     assert result.returncode == 0, result.stderr
-    backups = list(dest.glob("*.sqlite3"))
-    assert len(backups) == 1 and str(backups[0]) in result.stdout
+    backups = list(dest.glob("*.cdbak"))
+    assert len(backups) == 1 and str(backups[0]) in result.stdout and "已核对" in result.stdout
+    assert b"\xe5\xbc\xa0\xe4\xb8\x89" not in backups[0].read_bytes()      # 张三 is nowhere in clear text
+    assert not list(dest.glob("*.sqlite3"))
     with open_database(db) as database, database.Session.begin() as s:
         s.execute(text("UPDATE resident SET name = '改名' WHERE name = '张三'"))
     result = run("restore", str(backups[0]), "--db", str(db))
@@ -367,24 +372,71 @@ def test_backup_and_restore_round_trip(tmp_path: Path) -> None:
         assert conn2.execute("SELECT count(*) FROM resident WHERE name='改名'").fetchone() == (1,)
     finally:
         conn2.close()
+    assert not list(tmp_path.glob("*.decrypted"))
 
 
-def test_backup_to_default_folder_and_restore_refusals(tmp_path: Path) -> None:
+def test_encrypted_backup_refusals_leave_the_database_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    monkeypatch.setenv("COMMDESK_BACKUP_PASSWORD", "正确的备份密码123")
+    db = build(tmp_path / "office.sqlite3")
+    dest = tmp_path / "u盘"
+    assert run("backup", "--db", str(db), "-o", str(dest)).returncode == 0
+    backup = next(dest.glob("*.cdbak"))
+    with open_database(db) as database, database.Session.begin() as s:
+        s.execute(text("UPDATE resident SET name = '今天的名字' WHERE name = '张三'"))
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+
+    def refused(path: Path, words: str) -> None:
+        result = run("restore", str(path), "--db", str(db))
+        assert result.returncode == 1 and words in one_line_error(result.stderr), result.stderr
+        assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+        assert not (tmp_path / "backups-before-restore").exists()
+
+    monkeypatch.setenv("COMMDESK_BACKUP_PASSWORD", "错误的密码12345")
+    refused(backup, "备份密码不对")
+    monkeypatch.setenv("COMMDESK_BACKUP_PASSWORD", "正确的备份密码123")
+    data = bytearray(backup.read_bytes())
+    data[-100] ^= 0x01                                  # one bit flipped in the last chunk
+    flipped = tmp_path / "flipped.cdbak"
+    flipped.write_bytes(bytes(data))
+    refused(flipped, "已损坏")
+    cut = tmp_path / "cut.cdbak"
+    cut.write_bytes(backup.read_bytes()[:-50])          # cut short
+    refused(cut, "cut.cdbak")
+    foreign = tmp_path / "foreign.cdbak"
+    foreign.write_bytes(b"CDBAK1\n\x00\x00\x00\x05{bad}")
+    refused(foreign, "已损坏")
+    monkeypatch.delenv("COMMDESK_BACKUP_PASSWORD")
+    result = run("backup", "--db", str(db), "-o", str(dest))
+    assert result.returncode == 1 and "COMMDESK_BACKUP_PASSWORD" in one_line_error(result.stderr)
+    monkeypatch.setenv("COMMDESK_BACKUP_PASSWORD", "短")
+    result = run("backup", "--db", str(db), "-o", str(dest))
+    assert result.returncode == 1 and "至少 8 个字符" in one_line_error(result.stderr)
+    assert len(list(dest.iterdir())) == 1                # nothing half-written left behind
+
+
+def test_backup_to_default_folder_and_restore_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from commdesk.models.backup import backup_database
+
+    monkeypatch.setenv("COMMDESK_BACKUP_PASSWORD", "办公室的备份密码")
     db = build(tmp_path / "office.sqlite3")
     assert main(["backup", "--db", str(db)]) == 0
-    default = list((Path(os.environ["COMMDESK_HOME"]) / "backups").glob("*-manual.sqlite3"))
-    assert len(default) == 1
+    assert len(list((Path(os.environ["COMMDESK_HOME"]) / "backups").glob("*-manual.cdbak"))) == 1
+    with open_database(db) as database:
+        automatic = backup_database(database, reason="before-import")   # a plain automatic backup
     junk = tmp_path / "junk.sqlite3"
     junk.write_bytes(b"not a database" * 100)
     result = run("restore", str(junk), "--db", str(db))
     assert result.returncode == 1 and "junk.sqlite3" in one_line_error(result.stderr)
     with open_database(db):
-        result = run("restore", str(default[0]), "--db", str(db))
+        result = run("restore", str(automatic), "--db", str(db))
         assert result.returncode == 1
         assert str(os.getpid()) in one_line_error(result.stderr)  # the database is in use
-    result = run("restore", str(default[0]), "--db", "postgresql://u@server/commdesk")
+    result = run("restore", str(automatic), "--db", "postgresql://u@server/commdesk")
     assert result.returncode == 1
     one_line_error(result.stderr)
+    assert run("restore", str(automatic), "--db", str(db)).returncode == 0
 
 
 # --- --db forms and default location ---------------------------------------------------------

@@ -99,8 +99,9 @@ def test_no_core_file_imports_qt_even_lazily() -> None:
 
 
 _CLI_WITHOUT_QT = textwrap.dedent("""
-    import sys
+    import os, sys
     sys.modules["PySide6"] = None
+    os.environ["COMMDESK_BACKUP_PASSWORD"] = "办公室的备份密码"
     from commdesk.cli import main
     db = sys.argv[1]
     for args in (["demo", "--households", "5", "--db", db], ["check", "--db", db],
@@ -119,4 +120,4 @@ def test_core_commands_run_without_pyside6(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=300, env=dict(os.environ, PYTHONWARNINGS="error"))
     assert result.returncode == 0, result.stderr
     assert len(json.loads(out.read_text(encoding="utf-8"))) > 5
-    assert len(list((tmp_path / "bk").glob("*.sqlite3"))) == 1
+    assert len(list((tmp_path / "bk").glob("*.cdbak"))) == 1

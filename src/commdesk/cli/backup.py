@@ -1,7 +1,14 @@
-"""``commdesk backup [-o DIR]`` and ``commdesk restore FILE``: the whole database, not an import."""
+"""``commdesk backup [-o DIR]`` and ``commdesk restore FILE``: the whole database, not an import.
+
+A backup asked for here is encrypted with a backup password (``COMMDESK_BACKUP_PASSWORD``, or
+typed twice at a prompt); ``restore`` takes an encrypted ``.cdbak`` (the same password) or an
+automatic backup (``.sqlite3`` in the user data folder).
+"""
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +17,32 @@ from commdesk.errors import UserError
 from commdesk.i18n import _
 
 
+PASSWORD_ENV = "COMMDESK_BACKUP_PASSWORD"
+
+
+def backup_password(confirm: bool) -> str:
+    """The backup password: from ``COMMDESK_BACKUP_PASSWORD``, else typed at the terminal."""
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(_("需要备份密码：请设置环境变量 {env}，或在终端中运行以输入密码").format(env=PASSWORD_ENV))
+    import getpass
+
+    value = getpass.getpass(_("备份密码："))
+    if confirm and getpass.getpass(_("再输入一次：")) != value:
+        raise UserError(_("两次输入的备份密码不一致"))
+    return value
+
+
 def run_backup(args: argparse.Namespace) -> int:
-    from commdesk.models.backup import backup_database
+    from commdesk.models.backup import backup_encrypted
 
     with open_db(args, create=False) as db:
-        target = backup_database(db, reason="manual", dest_dir=Path(args.output) if args.output else None)
-    print(_("已备份到 {path}").format(path=target))
+        target, manifest = backup_encrypted(db, backup_password(confirm=True),
+                                            Path(args.output) if args.output else None)
+    people = manifest.counts.get("resident", 0)  # type: ignore[attr-defined]
+    print(_("已加密备份到 {path}（居民 {n} 人，已核对）").format(path=target, n=people))
     return 0
 
 
@@ -27,10 +54,15 @@ def run_restore(args: argparse.Namespace) -> int:
     _url, path = resolve_url(getattr(args, "db", None))
     if path is None:
         raise UserError(_("只能恢复本机 SQLite 数据库"))
+    from commdesk.models.backup import restore_encrypted
+    from commdesk.models.backup_crypt import is_encrypted_backup
+
+    source = Path(args.backup)
+    password = backup_password(confirm=False) if is_encrypted_backup(source) else None
     lock = InstanceLock(path)
     lock.acquire()
     try:
-        safety = restore_backup(Path(args.backup), path)
+        safety = restore_encrypted(source, path, password) if password is not None else restore_backup(source, path)
     finally:
         lock.release()
     print(_("已从备份恢复。恢复前的数据库已另存为 {path}").format(path=safety))
@@ -38,8 +70,8 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("backup", parents=[common], help=_("备份数据库"))
-    p.add_argument("-o", "--output", help=_("备份目录（默认在用户数据目录）"))
+    p = sub.add_parser("backup", parents=[common], help=_("加密备份整个数据库（密码见 COMMDESK_BACKUP_PASSWORD）"))
+    p.add_argument("-o", "--output", help=_("备份目录，可以是 U 盘（默认在用户数据目录）"))
     p.set_defaults(func=run_backup)
 
     p = sub.add_parser("restore", parents=[common], help=_("从备份恢复整个数据库（不是导入）"))

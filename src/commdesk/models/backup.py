@@ -1,6 +1,10 @@
 """Backups of the SQLite file (SQLite's online backup API: consistent even while in use) and restore.
 
-Restoring a backup replaces the whole database and is a different act from importing data.
+Automatic backups (before an import, a migration, a restore) are plain copies in the user data
+folder; a backup the user asks for (``commdesk backup``), which may go to a USB stick, is
+encrypted with a backup password (:mod:`.backup_crypt`). Restoring a backup replaces the whole
+database and is a different act from importing data; either kind is verified before the live
+database is touched.
 """
 from __future__ import annotations
 
@@ -96,3 +100,48 @@ def restore_backup(backup: Path, db_path: Path) -> Path:
     tmp.replace(db_path)
     log.info("database restored from %s", backup.name)
     return safety
+
+
+def backup_encrypted(database: object, password: str, dest_dir: Path | None = None) -> tuple[Path, object]:
+    """A consistent snapshot of the database, encrypted with ``password`` into ``dest_dir`` as
+    ``<name>-<time>-manual.cdbak`` and verified; returns its path and manifest."""
+    import tempfile
+
+    from commdesk.models.backup_crypt import SUFFIX, encrypt_file
+
+    path = getattr(database, "path", None)
+    if path is None:
+        raise UserError(_("只有本机 SQLite 数据库可以这样备份。"))
+    if dest_dir is None:
+        from commdesk.paths import backups_dir
+
+        dest_dir = backups_dir()
+    try:
+        dest_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(_("无法使用备份文件夹 {path}：{err}").format(path=dest_dir, err=exc.strerror or exc)) from exc
+    with tempfile.TemporaryDirectory(prefix="commdesk-backup-", dir=Path(path).parent) as tmp:
+        snapshot = backup_file(Path(path), Path(tmp), "snapshot")
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = dest_dir / f"{Path(path).stem}-{stamp}-manual{SUFFIX}"
+        manifest = encrypt_file(snapshot, target, password)
+    log.info("encrypted backup written: %s", target.name)
+    return target, manifest
+
+
+def restore_encrypted(backup: Path, db_path: Path, password: str) -> Path:
+    """Decrypt and verify ``backup`` beside the database, then restore it as :func:`restore_backup`
+    does (the current file backed up first). A wrong password or a damaged file is refused before
+    the live database is touched."""
+    from commdesk.models.backup_crypt import decrypt_file
+
+    if not backup.exists():
+        raise UserError(_("备份文件不存在：{name}").format(name=backup.name))
+    plain = db_path.with_name(db_path.name + ".decrypted")
+    try:
+        decrypt_file(backup, plain, password)
+        return restore_backup(plain, db_path)
+    except OSError as exc:
+        raise UserError(_("无法恢复：{err}").format(err=exc.strerror or exc)) from exc
+    finally:
+        plain.unlink(missing_ok=True)

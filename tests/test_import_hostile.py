@@ -336,3 +336,36 @@ def test_odd_names_long_values_and_implausible_dates_are_named(tmp_path: Path) -
     assert got["周多号"].phone.count("、") < 3 and "联系电话原有 47 个字" in got["周多号"].review
     assert len(address) == 300
     assert any("住址超过 300 字的 1 户" in w and "第 9 行（10003 个字）" in w for w in summary.warnings)
+
+
+def test_impossible_ages_are_flagged_and_never_become_birth_dates(tmp_path: Path) -> None:
+    """年龄 is never turned into a birth date; an age that cannot be a person's (-5, 999, 七十, 3.5)
+    is a review flag that keeps the cell's text; a plausible one (78, "78岁", 45.0) passes quietly."""
+    import xlsxwriter
+    from sqlalchemy import select
+
+    from commdesk.importers import ImportOptions
+    from commdesk.models import Resident
+
+    path = tmp_path / "年龄表.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("居民")
+    ws.write_row(0, 0, ["姓名", "与户主关系", "性别", "年龄", "住址"])
+    ages = {"甲一": -5, "乙二": 999, "丙三": "七十", "丁四": 3.5, "戊五": 78, "己六": "78岁", "庚七": 45.0, "辛八": ""}
+    for i, (name, age) in enumerate(ages.items(), start=1):
+        ws.write_row(i, 0, [name, "户主", "男", age, f"幸福路{i}号"])
+    wb.close()
+    database = open_database(tmp_path / "db.sqlite3")
+    try:
+        summary = run_import(database, path, ImportOptions(backup=False))
+        with database.Session() as s:
+            got = {r.name: r for r in s.scalars(select(Resident))}
+    finally:
+        database.close()
+    assert summary.imported == len(ages)
+    for name in ("甲一", "乙二", "丙三", "丁四"):
+        assert "age_implausible" in got[name].review, name
+    assert "原表格中为 999" in got["乙二"].review and "原表格中为 七十" in got["丙三"].review
+    for name in ("戊五", "己六", "庚七", "辛八"):
+        assert "age_implausible" not in (got[name].review or ""), name
+    assert all(r.birth_date is None for r in got.values())

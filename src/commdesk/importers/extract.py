@@ -18,6 +18,8 @@ from typing import Any
 
 from commdesk.i18n import _
 from commdesk.importers import normalise as norm
+from commdesk.importers.blocks import block_values
+from commdesk.importers.blocks import label_words as block_label_words
 from commdesk.importers.cells import DIGIT as _DIGIT
 from commdesk.importers.cells import Memo, _household_text, _name_info
 from commdesk.importers.fields import KindSpec
@@ -65,6 +67,12 @@ class SheetWalker:
         #: every header word of the kind: a header row has one in this table's name column
         self.label_words = frozenset(w for f in kind.fields for w in f.synonyms + (f.label,))
         self.hidden_rows = hidden_rows     # their source cells are kept for the preview
+        #: 一户一档: the household values of the last card line (户号：… 住址：…), and the words
+        #: such a line starts with (a row is looked at only when its first text is one or has a colon)
+        self.block: dict[str, str] = {}
+        self.block_starts = block_label_words(kind)
+        #: one household per source row (members in column groups): the rows of one source row
+        self.grouped = getattr(sheet, "groups", None) is not None
         self.plan = plan
         self.sheet = sheet
         self.result = result
@@ -201,14 +209,27 @@ class SheetWalker:
                 return _("标题或说明行")
         return None
 
-    def _other_table(self, row: list[Any]) -> bool:
+    def _same_head(self, texts: list[str]) -> bool:
+        """The row repeats this table's header in place (a printed page's head), not its words in
+        another order (a second table with its columns arranged otherwise)."""
+        return bool(self.header_texts) and sum(map(operator.eq, texts, self.header_row)) >= self.header_same
+
+    def _other_table(self, row: list[Any], moved: bool = False) -> bool:
         """A header row (姓名 and other fields) mapping the columns otherwise than this table's:
-        another table starts on the sheet (户籍人口, then 流动人口 with its own columns)."""
+        another table starts on the sheet (户籍人口, then 流动人口 with its own columns).
+        ``moved``: only when a field it names sits in another column than in this table (the
+        same headers in another order), not when it names fewer (one row of a repeated
+        multi-row head)."""
         from commdesk.importers.layout import MIN_SCORE, _assign, _labels
 
         cols, score = _assign(self.kind, _labels(row))
         mapping = {c.index: c.field for c in cols if c.field}
-        return score > MIN_SCORE and "name" in mapping.values() and mapping != self.mapping
+        if score <= MIN_SCORE or "name" not in mapping.values():
+            return False
+        if moved:
+            return any(self.mapping.get(i) not in (None, f) or (i not in self.mapping and f in self.cols)
+                       for i, f in mapping.items())
+        return mapping != self.mapping
 
     def _has_id(self, row: list[Any]) -> bool:
         """An ID number (or what is left of one: 14 digits or more) in the row's ID column."""
@@ -248,12 +269,22 @@ class SheetWalker:
         hidden_rows = self.hidden_rows
         first_row = self.first_row
         label_words = self.label_words
+        block_starts = self.block_starts
+        grouped = self.grouped
+        last_r = -1
         for r, row in self.sheet.rows():     # each row a fresh list (merged cells are filled into it)
             if r < first_row:
                 continue
             if r < start:        # title, 填报单位 and header rows: repeated on printed pages
-                self.header_words.update(t for v in row if (t := norm.text(v)))
+                texts = [t for v in row if (t := norm.text(v))]
+                self.header_words.update(texts)
+                if texts and (texts[0] in block_starts or ":" in texts[0] or "：" in texts[0]):
+                    self.block = block_values(self.kind, texts) or self.block
                 continue
+            if grouped:
+                if r != last_r:
+                    ctx.household = None       # each source row is a household of its own
+                last_r = r
             result.rows_total += 1
             if vertical:
                 row = self._fill_vertical(r, row)
@@ -265,13 +296,19 @@ class SheetWalker:
                 texts = [text(v) for v in row]
                 filled = [t for t in texts if t]
                 joined = "".join(filled)
+            if filled and (filled[0] in block_starts or ":" in filled[0] or "：" in filled[0]) \
+                    and self._block_line(r, filled):
+                continue
             if name_col >= 0:
                 name_raw = row[name_col] if name_col < len(row) else None
             else:
                 name_raw = self._first(row, "name")
             name, looks_like, unusual, name_note = n_name(name_raw)
-            if name in label_words and not self.header_words.issuperset(filled) \
-                    and self._other_table(row):         # (a repeated head is skipped by _non_data)
+            if (name in label_words and not self.header_words.issuperset(filled)
+                    and self._other_table(row)
+                    or filled and filled[0] in self.header_words and self.header_words.issuperset(filled)
+                    and not self._same_head(texts) and self._other_table(row, moved=True)):
+                # (a repeated head, whole or one of its rows, is skipped by _non_data)
                 result.rows_total -= 1          # its header row, like the first table's, is not counted
                 self.next_table = r
                 return
@@ -328,6 +365,17 @@ class SheetWalker:
             if progress is not None and result.rows_total % 2000 == 0:
                 progress(result.rows_total)
 
+    def _block_line(self, r: int, filled: list[str]) -> bool:
+        """A card's line (户号：… 住址：…): its values are the next household's."""
+        values = block_values(self.kind, filled)
+        if values is None:
+            return False
+        self.block = values
+        self.ctx.household = None
+        self.blank_run = None
+        self.result.outcomes.append(RowOutcome(self.plan.name, r + 1, "skipped", _("户信息行（一户一档）")))
+        return True
+
     def _household_values(self, row: list[Any]) -> dict[str, str]:
         out = {}
         n_household = self.n_household
@@ -345,6 +393,10 @@ class SheetWalker:
 
     def _household_for(self, row_no: int, relation: str, values: dict[str, str]) -> Household:
         ctx = self.ctx
+        if self.block:                  # a card's values, unless the member's row has its own
+            values = {**self.block, **{key: value for key, value in values.items() if value}}
+        if self.plan.estate_from_sheet and not values.get("estate"):
+            values = {**values, "estate": self.plan.estate_from_sheet}
         grid = values.get("grid") or ""
         if grid:
             ctx.grid = grid

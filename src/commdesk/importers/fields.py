@@ -40,7 +40,8 @@ class KindSpec:
 RESIDENT_FIELDS = (
     FieldSpec("seq", "序号", ("序号", "编号", "顺序号", "序", "no", "no.", "行号"), ignore=True),
     FieldSpec("grid", "网格", ("网格", "所属网格", "网格名称", "网格名", "所在网格", "网格号", "网格编号", "片区",
-                               "所属片区"), household=True),
+                               "所属片区", "组别", "村民小组", "居民小组", "所属小组", "组", "所属村民小组"),
+              household=True),
     FieldSpec("household_no", "户号", ("户号", "户编号", "户籍编号", "户口编号", "家庭编号", "户代码", "户序号",
                                       "户主编号", "住户编号", "户籍号", "户口簿编号", "户口本编号", "户编码"),
               household=True),
@@ -51,7 +52,12 @@ RESIDENT_FIELDS = (
                                     "房东电话", "房东联系电话", "房东手机", "房东姓名", "联系人电话", "联系人手机",
                                     "紧急联系人", "紧急联系人电话", "紧急联系电话", "紧急联系方式", "监护人电话",
                                     "监护人联系电话", "监护人姓名", "联系人姓名", "配偶姓名", "配偶身份证号",
-                                    "配偶身份证号码", "配偶电话", "子女姓名", "子女电话"), multi=True, ignore=True),
+                                    "配偶身份证号码", "配偶电话", "子女姓名", "子女电话", "房东", "房东身份证号",
+                                    "房东身份证号码", "房东住址", "出租人", "出租人姓名", "出租人电话", "出租人身份证号",
+                                    "出租人联系电话", "房主姓名", "房主电话", "业主姓名", "业主电话", "居住证号",
+                                    "居住证号码", "居住证编号", "居住证件号码", "暂住证号", "暂住证号码", "居住证",
+                                    "居住证有效期", "居住证有效期至", "居住证签发日期", "居住证办理日期"),
+              multi=True, ignore=True),
     FieldSpec("name", "姓名", ("姓名", "名字", "居民姓名", "成员姓名", "人员姓名", "家庭成员姓名", "家庭成员",
                                "姓 名")),
     FieldSpec("former_name", "曾用名", ("曾用名",)),
@@ -75,8 +81,8 @@ RESIDENT_FIELDS = (
                                  "房屋地址"), household=True),
     FieldSpec("hukou_address", "户籍地址", ("户籍地址", "户籍地", "户口所在地", "户籍所在地", "籍贯",
                                            "户籍地详址"), ignore=True),
-    FieldSpec("estate", "小区", ("小区", "小区名称", "村组", "小区/村组", "组", "所属小区", "居民小组", "小区(村组)",
-                                "街路巷", "村民小组"), household=True),
+    FieldSpec("estate", "小区", ("小区", "小区名称", "村组", "小区/村组", "所属小区", "小区(村组)", "街路巷"),
+              household=True),
     FieldSpec("building", "楼栋", ("楼栋", "楼号", "栋", "幢", "楼栋号", "栋号", "楼", "楼幢", "幢号"),
               household=True),
     FieldSpec("unit", "单元", ("单元", "单元号"), household=True),
@@ -94,6 +100,8 @@ RESIDENT_FIELDS = (
     FieldSpec("hukou_type", "户籍类型", ("户籍类型", "人口类型", "户口类型", "户籍性质", "人户状态", "居住类型",
                                         "户口性质", "常住类型", "人口类别")),
     FieldSpec("notes", "备注", ("备注", "说明", "其他", "备注说明")),
+    # 年龄 is never a birth date (a birth year from it would be a guess): recognised, not imported
+    FieldSpec("age", "年龄", ("年龄", "岁数", "周岁", "实际年龄"), ignore=True),
 )
 
 # -- the Party registers (党员花名册, 党员中心户联系户台账) ----------------------------------------
@@ -175,9 +183,12 @@ def _build_index(kind: KindSpec) -> tuple[dict[str, str], list[tuple[str, str]]]
 _INDEX: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {}
 
 
-def match_field(kind: KindSpec, label: object) -> tuple[str | None, int]:
-    """(field key, strength) for a header cell: 3 exact, 2 contained synonym, 0 none."""
-    cleaned = clean_label(label)
+#: what joins the parts of a combined label: 户主姓名/成员姓名, 姓名（户主）, 联系电话、手机
+_PART_SPLIT = re.compile(r"[/／、（）()\n\r]+")
+_MATCHED: dict[tuple[str, str], tuple[str | None, int]] = {}
+
+
+def _match_clean(kind: KindSpec, cleaned: str) -> tuple[str | None, int]:
     if not cleaned or len(cleaned) > 30:
         return None, 0
     if kind.key not in _INDEX:
@@ -191,6 +202,45 @@ def match_field(kind: KindSpec, label: object) -> tuple[str | None, int]:
         if syn in cleaned:
             return key, 2
     return None, 0
+
+
+def _match_parts(kind: KindSpec, parts: list[str]) -> tuple[str | None, int]:
+    """A combined label by its parts: another person's field first (房东姓名/电话) makes the
+    column that person's; a part naming the person (户主姓名/成员姓名) makes it the name column;
+    otherwise the strongest part that is imported (the first of equals) wins."""
+    found = [m for m in (_match_clean(kind, p) for p in parts) if m[0]]
+    if not found:
+        return None, 0
+    if found[0][0] == "others":
+        return found[0]
+    named = [m for m in found if m[0] == "name"]
+    if named:
+        return named[0]
+    imported = [m for m in found if not kind.by_key[m[0]].ignore] or found
+    return max(imported, key=lambda m: m[1])
+
+
+def match_field(kind: KindSpec, label: object) -> tuple[str | None, int]:
+    """(field key, strength) for a header cell: 3 exact, 2 contained synonym, 0 none. A label of
+    several parts (split on / ／ 、 brackets and line breaks) is matched part by part."""
+    raw = "" if label is None else str(label)
+    key = (kind.key, raw)
+    got = _MATCHED.get(key)
+    if got is not None:
+        return got
+    cleaned = clean_label(raw)
+    got = _match_clean(kind, cleaned)
+    if got[1] < 3:
+        folded = _DROP_PARENS.sub("", unicodedata.normalize("NFKC", raw).strip().lower())
+        if _PART_SPLIT.search(folded):
+            parts = [p for p in (clean_label(part) for part in _PART_SPLIT.split(folded)) if p]
+            if len(parts) > 1:
+                by_parts = _match_parts(kind, parts)
+                if by_parts[0]:
+                    got = by_parts
+    if len(_MATCHED) < 20_000:
+        _MATCHED[key] = got
+    return got
 
 
 def get_kind(kind: str) -> KindSpec:

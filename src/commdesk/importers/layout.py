@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commdesk.i18n import _
+from commdesk.importers.column_groups import mark_groups
 from commdesk.importers.fields import KindSpec, clean_label, match_field
+from commdesk.importers.hidden import column_letter
 from commdesk.importers.normalise import text
 
 SCAN_ROWS = 40
@@ -32,6 +34,7 @@ class ColumnPlan:
     label: str
     field: str | None
     strength: int = 0
+    group: str = ""          # a member's column in a household-per-row register (户主 / 配偶 / 成员1 …)
 
 
 @dataclass
@@ -45,10 +48,19 @@ class SheetPlan:
     data_start: int = 0
     columns: list[ColumnPlan] = field(default_factory=list)
     grid_from_sheet: str = ""
+    estate_from_sheet: str = ""              # one sheet per 小区: its name begins the address
     title_lines: list[str] = field(default_factory=list)
+    #: what the user is told about the detection (a name column found by its values, a column
+    #: left out because its header repeats another's)
+    notes: list[str] = field(default_factory=list)
+    #: the user's corrections by header (clean label → field or None), for every table of the sheet
+    corrections: dict[str, str | None] = field(default_factory=dict)
 
     def mapping(self) -> dict[int, str]:
-        return {c.index: c.field for c in self.columns if c.field}
+        return {c.index: c.field for c in self.columns if c.field and not c.group}
+
+    def has_name(self) -> bool:
+        return any(c.field == "name" for c in self.columns)
 
     def signature(self) -> str:
         labels = "|".join(clean_label(c.label) for c in self.columns)
@@ -91,13 +103,14 @@ def _assign(kind: KindSpec, labels: list[str]) -> tuple[list[ColumnPlan], int]:
     for col in cols:
         if col.field and not kind.by_key[col.field].multi and best[col.field][0] != col.index:
             col.field, col.strength = None, 0
+    mark_groups(kind, cols)
     fields = {c.field for c in cols if c.field}
     score = sum(1 for f in fields if not kind.by_key[f].ignore) + (1 if fields & set(kind.anchors) else -5)
     return cols, score
 
 
 def _labels(row: list[Any]) -> list[str]:
-    return [text(v).replace("\n", "") for v in row]
+    return [text(v) for v in row]     # a line break may join two labels (户主姓名⏎成员姓名)
 
 
 def _combine(top: list[str], bottom: list[str]) -> list[str]:
@@ -126,7 +139,7 @@ def _prefer_unmasked(kind: KindSpec, cols: list[ColumnPlan], sample: list[list[A
     for key in _MASKABLE:
         if key not in kind.by_key:
             continue
-        mapped = [c for c in cols if c.field == key]
+        mapped = [c for c in cols if c.field == key and not c.group]
         others = [c for c in cols if c.field is None and match_field(kind, c.label)[0] == key]
         masked = [c for c in mapped if _masked_share(sample, c.index) > 0.5]
         whole = [c for c in mapped + others if c not in masked and _masked_share(sample, c.index) == 0.0
@@ -172,8 +185,17 @@ def detect_sheet(kind: KindSpec, name: str, index: int, visible: bool, head: dic
     if header_rows:
         plan.header_rows = header_rows
         plan.data_start = header_rows[-1] + 1
-        _prefer_unmasked(kind, cols, [rows[r] for r in order if r >= plan.data_start][:30])
+        sample = [rows[r] for r in order if r >= plan.data_start][:30]
+        _prefer_unmasked(kind, cols, sample)
         plan.columns = cols
+        plan.notes += duplicate_notes(kind, name, cols)
+        if plan.role == "data" and "name" in kind.by_key and not plan.has_name():
+            guessed = guess_name_column(cols, sample)
+            if guessed is not None:
+                guessed.field, guessed.strength = "name", 1
+                plan.notes.append(_("工作表“{sheet}”没有找到“姓名”表头，按内容把 {letter} 列“{label}”当作姓名列，"
+                                    "请核对").format(sheet=name, letter=column_letter(guessed.index),
+                                                   label=guessed.label or _("无表头")))
         for r in order:
             if r >= header_rows[0]:
                 break
@@ -183,9 +205,69 @@ def detect_sheet(kind: KindSpec, name: str, index: int, visible: bool, head: dic
     return plan
 
 
+_CJK_NAME = re.compile(r"[\u3400-\u9fff]{2,4}")
+_ID_LIKE = re.compile(r"\d{6}[\d*＊]{8,}[\dXx*＊]{3,4}")
+
+
+def guess_name_column(cols: list[ColumnPlan], sample: list[list[Any]]) -> ColumnPlan | None:
+    """With no name header: the unmapped column whose values look like Chinese personal names
+    (2–4 characters, mostly distinct), best beside a column of ID numbers; None when none does."""
+    def values(index: int) -> list[str]:
+        return [v for row in sample if index < len(row) and (v := text(row[index]))]
+
+    id_like = {c.index for c in cols if c.field == "id_number"}
+    id_like |= {c.index for c in cols if (vs := values(c.index)) and
+                sum(1 for v in vs if _ID_LIKE.fullmatch(v)) > len(vs) / 2}
+    best: tuple[float, ColumnPlan | None] = (0.0, None)
+    for c in cols:
+        if c.field is not None or c.index in id_like:
+            continue
+        vs = values(c.index)
+        if len(vs) < 3:
+            continue
+        share = sum(1 for v in vs if _CJK_NAME.fullmatch(v)) / len(vs)
+        distinct = len(set(vs)) / len(vs)
+        if share < 0.7 or distinct < 0.6:
+            continue
+        score = share + distinct + (0.5 if {c.index - 1, c.index + 1} & id_like else 0.0)
+        if score > best[0]:
+            best = (score, c)
+    return best[1]
+
+
+def duplicate_notes(kind: KindSpec, sheet: str, cols: list[ColumnPlan]) -> list[str]:
+    """A column left out because its header repeats an imported column's: named, never silent."""
+    notes = []
+    imported = {clean_label(c.label): c for c in cols if c.field and not c.group}
+    for c in cols:
+        first = imported.get(clean_label(c.label))
+        if c.field is None and c.label and first is not None and first.index < c.index \
+                and not kind.by_key[first.field].ignore:
+            notes.append(_("工作表“{sheet}” {letter} 列“{label}”与 {first} 列的表头相同，没有导入（只导入了 {first} 列）；"
+                           "如需导入，请在列对应中指定").format(sheet=sheet, letter=column_letter(c.index),
+                                                      label=c.label, first=column_letter(first.index)))
+    return notes
+
+
+_ADDRESS_PARTS = {"building", "unit", "room"}
+
+
+def sheet_gives_estate(plan: SheetPlan) -> str:
+    """One sheet per 小区: the address is split over 楼栋/单元/房号 and no column names the 小区 (nor
+    holds the whole address), so the sheet's name is the 小区."""
+    fields = set(plan.mapping().values())
+    if not fields & _ADDRESS_PARTS or fields & {"estate", "address"}:
+        return ""
+    name = plan.name.strip()
+    if not name or _DEFAULT_SHEET.match(name) or _POPULATION_SHEET.search(name) or \
+            re.search(r"网格|片区|组$", name) or _INSTRUCTION_SHEET.search(name):
+        return ""
+    return name
+
+
 def sheet_gives_grid(plan: SheetPlan, data_sheets: int) -> str:
     """The grid named by the sheet when the table has no grid column."""
-    if "grid" in plan.mapping().values():
+    if "grid" in plan.mapping().values() or plan.estate_from_sheet:
         return ""
     name = plan.name.strip()
     if not name or _DEFAULT_SHEET.match(name):

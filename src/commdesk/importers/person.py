@@ -34,6 +34,23 @@ _TRUNCATED = "value_truncated:" + _("{field}原有 {n} 个字，超过 {limit} �
 OLDEST_YEARS = 120
 
 
+def _age_problem(value: Any) -> str:
+    """"" for a blank or plausible 年龄 (0–120, optionally 岁/周岁); else the cell's text (for the flag)."""
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, (int, float)):
+        return "" if 0 <= value <= OLDEST_YEARS and float(value).is_integer() else norm.text(value)[:20]
+    text = norm.text(value)
+    if norm.is_blank(text):
+        return ""
+    digits = re.sub(r"(周岁|岁)$", "", text.replace(" ", ""))
+    if digits.isascii() and digits.isdigit() and int(digits) <= OLDEST_YEARS:
+        return ""
+    if re.fullmatch(r"\d+(\.0+)?", digits) and float(digits) <= OLDEST_YEARS:
+        return ""
+    return text[:20]
+
+
 class PersonCells:
     """Reads the person fields of one sheet's rows (columns resolved once, values through the memo)."""
 
@@ -58,6 +75,9 @@ class PersonCells:
         #: tick columns (低保 √): column index and the key group its header names
         self.tick_cols = [(i, norm.tag_of_header(plan.columns[i].label)) for i in cols.get("tag_flag", ())]
         self.party_col = self.first_col.get("party_flag", -1)      # 是否党员 是/否
+        #: 年龄 (never a birth date): read only to flag an impossible one (-5, 999, 七十)
+        self.age_col = self.first_col.get("age", -1)
+        self.n_age = memo.of(_age_problem, "age")
         self.today = date.today()
         self.earliest_birth = date(self.today.year - OLDEST_YEARS, 1, 1)
 
@@ -132,6 +152,12 @@ class PersonCells:
             problems.append((self.col("birth_date"), "birth_date_conflict"))
             flags.append("birth_date_conflict")
         res.birth_date = born or id_birth
+        age_col = self.age_col
+        if age_col >= 0 and age_col < len(row):
+            bad_age = self.n_age(row[age_col])
+            if bad_age:
+                problems.append((age_col, "age_implausible"))
+                flags.append(f"age_implausible:原表格中为 {bad_age}")
         # gender
         if not understood:
             problems.append((self.col("gender"), "gender_invalid"))

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
+from commdesk.importers import column_groups
 from commdesk.importers.cells import Memo, gc_paused, prepare_head
 from commdesk.importers.extract import SheetWalker
 from commdesk.importers.records import Extraction
-from commdesk.importers.fields import get_kind
+from commdesk.importers.fields import clean_label, get_kind
 from commdesk.importers.hidden import Hidden, column_letter
 from commdesk.importers.layout import SCAN_ROWS, ColumnPlan, SheetPlan, community_name, detect_sheet, \
-    sheet_gives_grid
+    duplicate_notes, sheet_gives_estate, sheet_gives_grid
 from commdesk.importers.reader import Source, open_source
 
 MAPPINGS_KEY = "import.mappings"
@@ -59,6 +60,9 @@ class ImportPlan:
     problem_counts: dict[str, int] = field(default_factory=dict)
     row_counts: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: a data sheet has no name column (nothing looked like names either): the wizard opens the
+    #: mapping step; an import refuses until one is chosen
+    needs_mapping: bool = False
     #: the extraction behind the preview, with the fingerprint it was made for: ``run_import``
     #: takes it (once) instead of reading the file again when nothing has changed since
     _extraction: tuple[tuple[Any, ...], Extraction] | None = field(default=None, repr=False, compare=False)
@@ -75,11 +79,13 @@ class ImportPlan:
             if plan.name != sheet:
                 continue
             for col in plan.columns:
-                if col.field == field_key and field_key and not spec.by_key[field_key].multi:
+                if col.field == field_key and field_key and not spec.by_key[field_key].multi and not col.group:
                     col.field = None
             for col in plan.columns:
                 if col.index == column:
-                    col.field, col.strength = field_key, 9
+                    col.field, col.strength, col.group = field_key, 9, ""
+                    if col.label:       # the same header in the sheet's other tables: the same field
+                        plan.corrections[clean_label(col.label)] = field_key
                     return
             plan.columns.append(ColumnPlan(column, "", field_key, 9))
 
@@ -102,7 +108,8 @@ def fingerprint(plan: ImportPlan) -> tuple[Any, ...]:
     except OSError:
         file = (str(plan.path), None)
     sheets = tuple((s.name, s.index, s.header_rows and tuple(s.header_rows), s.data_start, s.grid_from_sheet,
-                    tuple((c.index, c.label, c.field) for c in s.columns)) for s in plan.data_sheets())
+                    s.estate_from_sheet, tuple((c.index, c.label, c.field, c.group) for c in s.columns),
+                    tuple(sorted(s.corrections.items()))) for s in plan.data_sheets())
     return file, plan.kind, sheets
 
 
@@ -139,6 +146,10 @@ def remember_mappings(session: Session, plan: ImportPlan) -> None:
             stored[sheet.signature()] = {"kind": plan.kind,
                                          "mapping": {str(c.index): c.field for c in sheet.columns}}
             changed = True
+        if sheet.corrections:       # by header too: a table with that header anywhere, another layout
+            labels = stored.setdefault(_LABELS, {}).setdefault(plan.kind, {})
+            labels.update(sheet.corrections)
+            changed = True
     if not changed:
         return
     row = session.get(Setting, MAPPINGS_KEY)
@@ -149,7 +160,24 @@ def remember_mappings(session: Session, plan: ImportPlan) -> None:
         row.value = text_value
 
 
+_LABELS = "labels"     # the remembered corrections by header: {kind: {clean label: field}}
+
+
+def apply_corrections(columns: list[ColumnPlan], corrections: dict[str, str | None]) -> None:
+    """The user's corrections by header, on a table's columns (a non-multi field moves)."""
+    for col in columns:
+        if not col.label or (key := clean_label(col.label)) not in corrections:
+            continue
+        target = corrections[key]
+        col.field, col.strength, col.group = target, 9, ""
+
+
 def _apply_remembered(sheet: SheetPlan, remembered: dict[str, dict[str, Any]], kind: str) -> None:
+    labels = remembered.get(_LABELS, {}).get(kind, {})
+    if isinstance(labels, dict) and labels:
+        mine = {clean_label(c.label) for c in sheet.columns if c.label}
+        sheet.corrections.update({k: v for k, v in labels.items() if k in mine})
+        apply_corrections(sheet.columns, sheet.corrections)
     entry = remembered.get(sheet.signature())
     if not entry or entry.get("kind", kind) != kind:
         return
@@ -176,6 +204,7 @@ def build_plans(source: Source, kind: str, remembered: dict[str, dict[str, Any]]
             sheet.unload()
     data = [p for p in plans if p.role == "data"]
     for plan in data:
+        plan.estate_from_sheet = sheet_gives_estate(plan)
         plan.grid_from_sheet = sheet_gives_grid(plan, len(data))
     return plans
 
@@ -194,6 +223,7 @@ def refresh_plan(source: Source, plan: ImportPlan) -> None:
         for r in sp.header_rows:
             labels = _combine(labels, _labels(head.get(r, [])))
         sp.columns, _score = _assign(spec, labels)
+        apply_corrections(sp.columns, sp.corrections)
 
 
 def replan(plan: ImportPlan) -> ImportPlan:
@@ -216,15 +246,17 @@ def replan(plan: ImportPlan) -> ImportPlan:
 
 
 def _next_table(spec: Any, sheet_plan: SheetPlan, sheet: Any, header_row: int) -> SheetPlan:
-    """The plan of a table whose header is row ``header_row`` of the sheet (columns as detected;
-    the wizard's corrections apply to the sheet's first table)."""
+    """The plan of a table whose header is row ``header_row`` of the sheet: columns as detected,
+    then the sheet's corrections by header (the wizard's and the remembered ones)."""
     from commdesk.importers.layout import _assign, _labels
 
     row = next((cells for r, cells in sheet.rows() if r == header_row), [])
     columns, _score = _assign(spec, _labels(row))
+    apply_corrections(columns, sheet_plan.corrections)
     return SheetPlan(name=sheet_plan.name, index=sheet_plan.index, visible=sheet_plan.visible,
                      header_rows=[header_row], data_start=header_row + 1, columns=columns,
-                     grid_from_sheet=sheet_plan.grid_from_sheet)
+                     grid_from_sheet=sheet_plan.grid_from_sheet, estate_from_sheet=sheet_plan.estate_from_sheet,
+                     corrections=sheet_plan.corrections, notes=duplicate_notes(spec, sheet_plan.name, columns))
 
 
 def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], None] | None = None,
@@ -245,9 +277,10 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
         load = getattr(sheet, "load", None)
         if load is not None:
             load()      # its merged ranges are known once it is loaded (the walker fills them in)
-        if "name" not in sp.mapping().values():
+        if not sp.has_name():
             raise UserError(_("“{file}”工作表“{sheet}”：没有找到“姓名”列，请在映射步骤中指定").format(
                 file=source.path.name, sheet=sp.name))
+        result.warnings += sp.notes
         hidden = source.hidden(sp.name)
 
         def tick(n: int, base: int = done_before) -> None:
@@ -258,14 +291,16 @@ def extract(source: Source, plan: ImportPlan, progress: Callable[[int, int], Non
 
         table, first_row = sp, 0
         while True:        # a table, then any other table below it with a header of its own
-            walker = SheetWalker(spec, table, sheet, result, households, ids_seen, sp.grid_from_sheet, memo,
-                                 hidden.rows if hidden else frozenset(), first_row=first_row)
+            walk_plan, walk_sheet = column_groups.prepare(spec, table, sheet)
+            walker = SheetWalker(spec, walk_plan, walk_sheet, result, households, ids_seen, sp.grid_from_sheet,
+                                 memo, hidden.rows if hidden else frozenset(), first_row=first_row)
             with gc_paused():
                 walker.walk(tick)
             if walker.next_table is None:
                 break
             first_row = walker.next_table
             table = _next_table(spec, sp, sheet, first_row)
+            result.warnings += table.notes
             result.warnings.append(_("工作表“{sheet}”第 {row} 行起是另一张表（表头不同），按它自己的表头导入").format(
                 sheet=sp.name, row=first_row + 1))
         result.warnings += sheet.warnings
@@ -356,6 +391,12 @@ def inspect_file(path: str | Path, kind: str = "residents", session: Session | N
         plan.community = community_name([line for s in sheets for line in s.title_lines] + [path.stem])
         if not plan.data_sheets():
             raise UserError(_("“{file}”中没有找到居民信息表（没有“姓名”“身份证号”等表头）").format(file=path.name))
+        unnamed = [s.name for s in plan.data_sheets() if not s.has_name()]
+        if unnamed:        # the wizard's mapping step is where the user says which column it is
+            plan.needs_mapping = True
+            plan.warnings += [_("工作表“{sheet}”没有找到“姓名”列，也没有哪一列的内容像姓名，请在列对应中指定").format(
+                sheet=name) for name in unnamed]
+            return plan
         result = extract(source, plan)
         plan._extraction = (fingerprint(plan), result)
         plan.grids = list(result.grids)

@@ -88,7 +88,7 @@ def _open(database: Any, path: Path, source: str | Path | ImportPlan, kind: str,
         if not plan.data_sheets():
             raise UserError(_("“{file}”中没有找到居民信息表（没有“姓名”“身份证号”等表头）").format(file=path.name))
         for sp in plan.data_sheets():        # before anything is written (extract checks it too)
-            if "name" not in sp.mapping().values():
+            if not sp.has_name():
                 raise UserError(_("“{file}”工作表“{sheet}”：没有找到“姓名”列，请在映射步骤中指定").format(
                     file=path.name, sheet=sp.name))
     except BaseException:

@@ -17,6 +17,7 @@ PROBLEM_LABELS = {
     "birth_date_invalid": _("出生日期无法识别"),
     "birth_date_partial": _("出生日期只有年月"),
     "birth_date_implausible": _("出生日期不合常理（晚于今天或早于 120 年前）"),
+    "age_implausible": _("年龄不合常理（不是 0–120 之间的整数）"),
     "value_truncated": _("内容过长，只保存了前面部分"),
     "political_unknown": _("政治面貌无法识别"),
     "phone_invalid": _("电话号码格式不正确"),

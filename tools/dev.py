@@ -23,12 +23,13 @@ VENV = ROOT / ".venv"
 STAMP = VENV / ".commdesk-installed"
 
 # Debian package names for what PySide6 loads on Linux (offscreen and xcb), fonts for Chinese
-# on screen, and the tools the test suite and the screenshot script call.
+# on screen, and the tools the test suite and the screenshot script call (postgresql: the test
+# suite starts a private PostgreSQL server of its own, tests/pg_server.py).
 APT_PACKAGES = [
     "libegl1", "libgl1", "libxkbcommon0", "libxkbcommon-x11-0", "libfontconfig1", "libdbus-1-3",
     "libglib2.0-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
     "libxcb-xinerama0", "libxcb-randr0", "libxcb-render-util0", "libxcb-image0", "libxcb-xkb1",
-    "fonts-wqy-microhei", "poppler-utils", "xvfb",
+    "fonts-wqy-microhei", "poppler-utils", "xvfb", "postgresql",
 ]
 
 

@@ -39,7 +39,8 @@ from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.models.base import current_user, now
 from commdesk.models.household import RELATION_ORDER, format_address, join_tags
-from commdesk.models.search_index import char_body, pinyin_keys, tri_body
+from commdesk.models import dialect
+from commdesk.models.search_index import char_rows, pinyin_keys, tri_body
 from . import names
 from commdesk.validation.idcard import check_char
 
@@ -79,7 +80,8 @@ _EMPTY_TEXT = {"resident": ("former_name", "notes")}
 def _insert_sql(table: str, cols: tuple[str, ...]) -> str:
     extra = _EMPTY_TEXT.get(table, ())
     marks = ["?"] * len(cols) + ["''"] * len(extra)
-    return f"INSERT INTO {table} ({', '.join(cols + extra)}) VALUES ({', '.join(marks)})"
+    names = ", ".join('"user"' if c == "user" else c for c in cols + extra)   # a reserved word on PostgreSQL
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join(marks)})"
 
 
 def _stamp(moment: datetime) -> str:
@@ -523,9 +525,8 @@ class _Writer:
         addresses = self.people.addresses(households, first_estate)
         # Secondary indexes are dropped for a big load and rebuilt after it (one sort is much cheaper
         # than 300k random B-tree inserts); all inside the transaction, so a failure restores them.
-        indexes = conn.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('household', 'resident')"
-            " AND sql IS NOT NULL")).all() if households >= BULK_INDEX_THRESHOLD else []
+        indexes = (dialect.secondary_indexes(conn, ("household", "resident"))
+                   if households >= BULK_INDEX_THRESHOLD else [])
         for index_name, _sql in indexes:
             conn.exec_driver_sql(f'DROP INDEX "{index_name}"')
         hid, rid = self._next_id("household") - 1, self._next_id("resident") - 1
@@ -577,7 +578,7 @@ class _Writer:
                 date.fromordinal(m.move_in).isoformat() if m.move_in else None,
                 left if m.status == "迁出" else None, left if m.status == "死亡" else None, review, initials, full))
             rows["resident_fts_tri"].append((rid, tri_body(name, number, phone, household_no, address)))
-            rows["resident_fts_char"].append((rid, char_body(name)))
+            rows["resident_fts_char"] += char_rows(self.conn, rid, name)
             counts["party_members"] += political in ("中共党员", "中共预备党员")
             counts["needs_review"] += bool(review)
             if today - m.born < EVENT_DAYS:
@@ -623,14 +624,14 @@ def generate_demo(database: Any, households: int = 300, seed: int = 1, *, commun
     with database.engine.begin() as conn:
         _check_empty(conn)
         writer = _Writer(conn, _People(seed, today or date.today()), households, progress)
-        cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
+        cache_size = dialect.cache_size(conn)
         if households >= BULK_INDEX_THRESHOLD:
-            conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            dialect.set_cache_size(conn, -BULK_CACHE_KIB)
         try:
             community_id, community_uuid = writer.community(community_name)
             writer.households_and_residents(_first_estate(community_name))
         finally:
-            conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
+            dialect.set_cache_size(conn, cache_size)
         counts = writer.counts
         counts["in_residence"] = counts["residents"] - counts["moved_out"] - counts["deceased"]
         summary = {"community": community_name, "street_office": STREET_OFFICE, "district": DISTRICT,

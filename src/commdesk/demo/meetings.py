@@ -360,7 +360,7 @@ def generate_meeting_demo(database: Any, seed: int = 1, *, today: date | None = 
         counts["progress"] = len(pr_rows)
         summary = {**counts, "seed": seed}
         conn.exec_driver_sql(
-            "INSERT INTO audit_log (at, user, table_name, record_id, record_uuid, action, changes, summary)"
+            "INSERT INTO audit_log (at, \"user\", table_name, record_id, record_uuid, action, changes, summary)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (stamp, user, "meeting", None, "", "demo", json.dumps(summary, ensure_ascii=False),
              _("生成会议演示数据：会议 {m} 次，协商议事 {c} 项，责任清单 {i} 项").format(

@@ -297,7 +297,7 @@ def generate_party_demo(database: Any, seed: int = 1, *, today: date | None = No
             counts["visits"] += len(v_rows)
         summary = {"community": community, **counts, "seed": seed}
         conn.exec_driver_sql(
-            "INSERT INTO audit_log (at, user, table_name, record_id, record_uuid, action, changes, summary)"
+            "INSERT INTO audit_log (at, \"user\", table_name, record_id, record_uuid, action, changes, summary)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (stamp, user, "party_org", root, org_rows[0][1], "demo", json.dumps(summary, ensure_ascii=False),
              _("生成党建演示数据：党员 {m} 名，中心户 {c} 个，联系户 {k} 户，走访 {v} 次").format(

@@ -37,6 +37,49 @@ TRIGGER_SQL = (
     "WHERE id = NEW.id; END")
 
 
+#: The same chain on PostgreSQL: a BEFORE INSERT trigger in PL/pgSQL builds exactly the JSON text
+#: ``entry_hash`` hashes (``to_json`` escapes strings as Python's ``json.dumps`` does with
+#: ``ensure_ascii=False``; ``at`` as ``str(datetime)`` writes it) and hashes it with the server's
+#: ``sha256``. Two PCs inserting at once must not both link to the same entry: the trigger takes a
+#: transaction lock and then gives the row its id, so id order is chain order.
+PG_TRIGGER_SQL = (
+    """CREATE OR REPLACE FUNCTION commdesk_audit_chain() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE prev text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('commdesk_audit_chain'));
+  NEW.id := nextval(pg_get_serial_sequence('audit_log', 'id'));
+  SELECT hash INTO prev FROM audit_log ORDER BY id DESC LIMIT 1;
+  prev := coalesce(prev, '');
+  NEW.prev_hash := prev;
+  NEW.hash := encode(sha256(convert_to(
+      '[' || to_json(prev)::text
+      || ',' || NEW.id::text
+      || ',' || to_json(to_char(NEW.at, 'YYYY-MM-DD HH24:MI:SS')
+                        || CASE WHEN mod(extract(microseconds FROM NEW.at)::bigint, 1000000) = 0 THEN ''
+                                ELSE to_char(NEW.at, '.US') END)::text
+      || ',' || to_json(NEW."user")::text
+      || ',' || to_json(NEW.table_name)::text
+      || ',' || coalesce(NEW.record_id::text, 'null')
+      || ',' || to_json(NEW.record_uuid)::text
+      || ',' || to_json(NEW.action)::text
+      || ',' || to_json(NEW.changes)::text
+      || ',' || to_json(NEW.summary)::text || ']', 'UTF8')), 'hex');
+  RETURN NEW;
+END $$""",
+    "DROP TRIGGER IF EXISTS audit_chain ON audit_log",
+    "CREATE TRIGGER audit_chain BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION commdesk_audit_chain()",
+)
+
+
+def create_trigger(bind: Any) -> None:
+    """The chain's trigger on this store (migration 0008; ``migrate-db`` after a copy)."""
+    if bind.dialect.name == "postgresql":
+        for sql in PG_TRIGGER_SQL:
+            bind.exec_driver_sql(sql)
+    else:
+        bind.execute(text(TRIGGER_SQL))
+
+
 def entry_hash(prev_hash: str, *values: Any) -> str:
     """SHA-256 (hex) of the previous entry's hash and this entry's column values, as stored."""
     payload = json.dumps([prev_hash or "", *values], ensure_ascii=False, separators=(",", ":"), default=str)

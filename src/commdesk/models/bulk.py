@@ -99,21 +99,20 @@ def bulk_load(conn: Connection, tables: Sequence[str], new_rows: int) -> Iterato
     ``DEFER_INDEXES_FROM`` rows that is no smaller than what the tables hold, their secondary
     indexes dropped before and rebuilt after (inside the caller's transaction: a rollback
     restores them). Constraint indexes (``UNIQUE``, primary keys) stay."""
-    cache_size = conn.exec_driver_sql("PRAGMA cache_size").scalar_one()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    from commdesk.models import dialect
+
+    cache_size = dialect.cache_size(conn)
+    dialect.set_cache_size(conn, -BULK_CACHE_KIB)
     try:
         indexes: list[Any] = []
         if new_rows >= DEFER_INDEXES_FROM:
             held = max(conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in tables)
             if new_rows >= held:
-                marks = ", ".join("?" for _t in tables)
-                indexes = conn.exec_driver_sql(
-                    f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})"
-                    " AND sql IS NOT NULL", tuple(tables)).all()
+                indexes = dialect.secondary_indexes(conn, tables)
         for name, _sql in indexes:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
         yield
         for _name, sql in indexes:
             conn.exec_driver_sql(sql)
     finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache_size)}")
+        dialect.set_cache_size(conn, cache_size)

@@ -105,7 +105,11 @@ def create_db_engine(url: str, *, readonly: bool = False) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    from commdesk.models import dialect
+
+    engine = create_engine(url, pool_pre_ping=True)
+    dialect.install_postgresql(engine)
+    return engine
 
 
 @dataclass

@@ -1,10 +1,14 @@
 """The resident search index, kept in step with every write in the same transaction.
 
-Two FTS5 tables keyed by ``resident.id`` (created by migration 0001):
-- ``resident_fts_tri`` (trigram): name, ID number, phone, household number and address, for
-  substring queries of 3+ characters;
-- ``resident_fts_char`` (one token per character): the name, for 1-2 character Chinese
-  queries, which the trigram tokenizer silently cannot answer.
+Two tables keyed by ``resident.id`` in their ``rowid`` column (created by migration 0001):
+- ``resident_fts_tri``: name, ID number, phone, household number and address in one ``body``,
+  for substring queries of 3+ characters. SQLite: an FTS5 trigram table. PostgreSQL: a plain
+  table with a ``pg_trgm`` GIN index, searched with ``ILIKE``;
+- ``resident_fts_char``: the name, for 1-2 character Chinese queries, which trigrams cannot
+  answer. SQLite: an FTS5 table with one token per character (``body`` = the characters
+  separated by spaces, searched as a phrase). PostgreSQL: the project's own token table, one
+  row per distinct 1- and 2-character piece of the name (``body`` = the piece), primary key
+  (body, rowid), searched with ``=``.
 Pinyin keys live in indexed columns ``resident.py_initials`` / ``resident.py_full``.
 
 ORM writes are covered by session events below; bulk writers (import, demo) call
@@ -17,9 +21,63 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.orm import Session
 
+from commdesk.models import dialect
 from commdesk.models.household import Household, Resident, format_address
 
 CHUNK = 900
+
+#: PostgreSQL's search tables (SQLite's are the FTS5 tables of migration 0001).
+PG_SCHEMA = (
+    "CREATE TABLE resident_fts_tri (rowid integer PRIMARY KEY, body text NOT NULL)",
+    "CREATE TABLE resident_fts_char (body varchar(8) NOT NULL, rowid integer NOT NULL,"
+    " PRIMARY KEY (body, rowid))",
+    "CREATE INDEX ix_resident_fts_char_rowid ON resident_fts_char (rowid)",
+)
+PG_TRGM_INDEX = "CREATE INDEX ix_resident_fts_tri_trgm ON resident_fts_tri USING gin (body gin_trgm_ops)"
+
+
+def create_pg_schema(conn: Connection) -> bool:
+    """The search tables on PostgreSQL; the trigram index when ``pg_trgm`` is there or can be
+    created. Returns False when it cannot (search still works, by a scan: ``commdesk check``
+    says how to add the extension)."""
+    for sql in PG_SCHEMA:
+        conn.exec_driver_sql(sql)
+    savepoint = conn.begin_nested()
+    try:
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        conn.exec_driver_sql(PG_TRGM_INDEX)
+    except Exception:  # noqa: BLE001 - not installed on the server, or no right to create it
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
+
+
+def has_trigram_index(conn: Connection) -> bool:
+    if not dialect.is_postgresql(conn):
+        return True
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_resident_fts_tri_trgm'").first() is not None
+
+
+def name_tokens(name: str) -> list[str]:
+    """PostgreSQL token rows of a name: each letter or digit, lower-cased, and each pair of
+    neighbours (whitespace and punctuation dropped, as FTS5's unicode61 tokenizer drops them)."""
+    chars = [c for c in (name or "").lower() if c.isalnum()]
+    out = dict.fromkeys(chars)
+    out.update(dict.fromkeys(a + b for a, b in zip(chars, chars[1:])))
+    return list(out)
+
+
+def char_rows(bind: object, rid: int, name: str) -> list[tuple[int, str]]:
+    """The ``resident_fts_char`` rows (rowid, body) of one resident on this store."""
+    if dialect.is_postgresql(bind):
+        return [(rid, tok) for tok in name_tokens(name)]
+    return [(rid, char_body(name))]
+
+
+INSERT_TRI = "INSERT INTO resident_fts_tri(rowid, body) VALUES (?, ?)"
+INSERT_CHAR = "INSERT INTO resident_fts_char(rowid, body) VALUES (?, ?)"
 
 
 def char_body(name: str) -> str:
@@ -35,7 +93,7 @@ def tri_body(name: str, id_number: str | None, phone: str, household_no: str, ad
 #: ``tri_body(r.name, r.id_number, r.phone, h.household_no, format_address(h.estate, h.building, h.unit,
 #: h.room, h.address))`` computed by SQLite for a resident ``r`` joined with its household ``h``:
 #: the parts that are not empty, each after " | ", then the first " | " cut off.
-TRI_BODY_SQL = """substr(
+_TRI_BODY_TEMPLATE = """substr(
     CASE WHEN r.name != '' THEN ' | ' || r.name ELSE '' END
  || CASE WHEN coalesce(r.id_number, '') != '' THEN ' | ' || r.id_number ELSE '' END
  || CASE WHEN r.phone != '' THEN ' | ' || r.phone ELSE '' END
@@ -43,17 +101,37 @@ TRI_BODY_SQL = """substr(
  || CASE WHEN h.address != '' THEN ' | ' || h.address
          WHEN h.estate != '' OR h.building != '' OR h.unit != '' OR h.room != '' THEN ' | ' || h.estate
               || CASE WHEN h.building = '' THEN ''
-                      WHEN substr(h.building, -1) IN ('栋', '楼', '幢', '座') THEN h.building
+                      WHEN {building_1} IN ('栋', '楼', '幢', '座') THEN h.building
                       ELSE h.building || '栋' END
-              || CASE WHEN h.unit = '' THEN '' WHEN substr(h.unit, -2) = '单元' THEN h.unit
+              || CASE WHEN h.unit = '' THEN '' WHEN {unit_2} = '单元' THEN h.unit
                       ELSE h.unit || '单元' END
-              || CASE WHEN h.room = '' THEN '' WHEN substr(h.room, -1) IN ('室', '号', '户') THEN h.room
+              || CASE WHEN h.room = '' THEN '' WHEN {room_1} IN ('室', '号', '户') THEN h.room
                       ELSE h.room || '室' END
          ELSE '' END, 4)"""
-#: The trigram rows of the residents with ids in a range (parameters: first, last), in one
-#: statement: bulk loaders run it while they prepare the next rows (SQLite does not hold the GIL).
-FILL_TRI_RANGE_SQL = ("INSERT INTO resident_fts_tri(rowid, body) SELECT r.id, " + TRI_BODY_SQL
-                      + " FROM resident r JOIN household h ON h.id = r.household_id WHERE r.id BETWEEN ? AND ?")
+
+
+def tri_body_sql(dialect_name: str = "sqlite") -> str:
+    """``TRI_BODY_SQL`` in this dialect (only "the last n characters" is spelled differently)."""
+    if dialect_name == dialect.POSTGRESQL:
+        last = {"building_1": "right(h.building, 1)", "unit_2": "right(h.unit, 2)", "room_1": "right(h.room, 1)"}
+    else:
+        last = {"building_1": "substr(h.building, -1)", "unit_2": "substr(h.unit, -2)",
+                "room_1": "substr(h.room, -1)"}
+    return _TRI_BODY_TEMPLATE.format(**last)
+
+
+TRI_BODY_SQL = tri_body_sql("sqlite")
+
+
+def fill_tri_range_sql(dialect_name: str = "sqlite") -> str:
+    """The trigram rows of the residents with ids in a range (parameters: first, last, ``?``
+    marks), in one statement: bulk loaders run it while they prepare the next rows (SQLite does
+    not hold the GIL)."""
+    return ("INSERT INTO resident_fts_tri(rowid, body) SELECT r.id, " + tri_body_sql(dialect_name)
+            + " FROM resident r JOIN household h ON h.id = r.household_id WHERE r.id BETWEEN ? AND ?")
+
+
+FILL_TRI_RANGE_SQL = fill_tri_range_sql("sqlite")
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
@@ -89,9 +167,10 @@ def reindex_residents(conn: Connection, resident_ids: Iterable[int]) -> int:
         for rid, name, idn, phone, hno, estate, building, unit, room, address in rows:
             addr = format_address(estate, building, unit, room, address)
             tri.append({"id": rid, "body": tri_body(name, idn, phone, hno, addr)})
-            chars.append({"id": rid, "body": char_body(name)})
+            chars += [{"id": i, "body": b} for i, b in char_rows(conn, rid, name)]
         conn.execute(text("INSERT INTO resident_fts_tri(rowid, body) VALUES (:id, :body)"), tri)
-        conn.execute(text("INSERT INTO resident_fts_char(rowid, body) VALUES (:id, :body)"), chars)
+        if chars:
+            conn.execute(text("INSERT INTO resident_fts_char(rowid, body) VALUES (:id, :body)"), chars)
         done += len(rows)
     return done
 
@@ -125,13 +204,13 @@ def rebuild_all(conn: Connection) -> int:
         ini, full = pinyin_keys(name)
         keys.append((ini, full, rid))
         tri.append((rid, tri_body(name, idn, phone, hno, format_address(estate, building, unit, room, address))))
-        chars.append((rid, char_body(name)))
+        chars += char_rows(conn, rid, name)
     conn.exec_driver_sql("DELETE FROM resident_fts_tri")
     conn.exec_driver_sql("DELETE FROM resident_fts_char")
     if rows:
-        conn.exec_driver_sql("UPDATE resident SET py_initials = ?, py_full = ? WHERE id = ?", keys)
-        conn.exec_driver_sql("INSERT INTO resident_fts_tri(rowid, body) VALUES (?, ?)", tri)
-        conn.exec_driver_sql("INSERT INTO resident_fts_char(rowid, body) VALUES (?, ?)", chars)
+        dialect.run_many(conn, "UPDATE resident SET py_initials = ?, py_full = ? WHERE id = ?", keys)
+        dialect.run_many(conn, INSERT_TRI, tri)
+        dialect.run_many(conn, INSERT_CHAR, chars)
     return len(rows)
 
 

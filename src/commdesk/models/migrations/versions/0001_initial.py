@@ -165,6 +165,12 @@ def upgrade() -> None:
     # Search indexes (rowid = resident.id), kept in step by commdesk.models.search_index:
     # trigram for substrings of 3+ characters (names, ID/phone fragments, addresses) and one
     # token per character for 1-2 character Chinese name queries (trigram returns nothing there).
+    # On PostgreSQL: plain tables, a pg_trgm index and a token table (models.search_index).
+    if op.get_bind().dialect.name != "sqlite":
+        from commdesk.models.search_index import create_pg_schema
+
+        create_pg_schema(op.get_bind())
+        return
     op.execute("CREATE VIRTUAL TABLE resident_fts_tri USING fts5(body, tokenize='trigram')")
     op.execute("CREATE VIRTUAL TABLE resident_fts_char USING fts5(body, tokenize='unicode61')")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from commdesk.models.audit_chain import COLUMNS, TRIGGER_SQL, seal
+from commdesk.models.audit_chain import COLUMNS, create_trigger, seal
 
 revision = "0008"
 down_revision = "0007"
@@ -31,11 +31,15 @@ def upgrade() -> None:
     for start in range(0, len(sealed), 5000):
         bind.execute(sa.text("UPDATE audit_log SET prev_hash = :p, hash = :h WHERE id = :i"),
                      [{"p": p, "h": h, "i": i} for p, h, i in sealed[start:start + 5000]])
-    bind.execute(sa.text(TRIGGER_SQL))
+    create_trigger(bind)
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS audit_chain")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_chain ON audit_log")
+        op.execute("DROP FUNCTION IF EXISTS commdesk_audit_chain()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS audit_chain")
     with op.batch_alter_table("audit_log") as batch:
         batch.drop_column("hash")
         batch.drop_column("prev_hash")

@@ -1,0 +1,209 @@
+"""The one seam between the two stores commdesk runs on: SQLite (the embedded default, one PC) and
+PostgreSQL (an office server, several PCs; driver psycopg 3).
+
+Everything that differs between them is decided here, from the connection's dialect name:
+- URLs: ``postgresql://`` and ``postgresql+psycopg://`` (and ``postgres://``) all mean psycopg 3;
+- ``insert_ignore``: ``INSERT OR IGNORE`` → SQLAlchemy Core ``on_conflict_do_nothing`` per dialect;
+- ``run_many``: a raw executemany kept for measured bulk paths, written once with ``?`` marks and
+  given to each driver in its own parameter style (SQLite ``?``, psycopg ``%s``);
+- ``right``: the last characters of a string (SQLite ``substr(x, -n)``, PostgreSQL ``right(x, n)``);
+- the search index's tables (see ``models.search_index``): FTS5 on SQLite, plain tables with a
+  ``pg_trgm`` index and a token table on PostgreSQL.
+
+Nothing here imports a dialect module at start-up: the PostgreSQL one is loaded on first use.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.engine import URL, make_url
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+_PG_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2", "pgsql")
+
+
+def normalise_url(text: str) -> str:
+    """``postgresql://…`` / ``postgres://…`` / ``postgresql+psycopg2://…`` → ``postgresql+psycopg://…``
+    (psycopg 3 is the one PostgreSQL driver commdesk ships); other URLs unchanged."""
+    scheme, sep, rest = text.partition("://")
+    if sep and scheme.lower() in _PG_SCHEMES:
+        return "postgresql+psycopg://" + rest
+    return text
+
+
+def is_server_url(text: str) -> bool:
+    scheme = str(text).partition("://")[0].lower()
+    return scheme in _PG_SCHEMES
+
+
+def url_for_display(url: str | URL) -> str:
+    """The URL without its password (for messages and logs)."""
+    try:
+        return make_url(str(url)).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not a URL: show nothing of it
+        return "?"
+
+
+def name(bind: Any) -> str:
+    """``sqlite`` or ``postgresql`` for a Connection, Engine or Session."""
+    if hasattr(bind, "get_bind"):
+        bind = bind.get_bind()
+    return bind.dialect.name
+
+
+def is_sqlite(bind: Any) -> bool:
+    return name(bind) == SQLITE
+
+
+def is_postgresql(bind: Any) -> bool:
+    return name(bind) == POSTGRESQL
+
+
+def insert(bind: Any, table: Table) -> Any:
+    """The dialect's own ``insert()`` construct (it has ``on_conflict_do_nothing``/``_do_update``)."""
+    if is_postgresql(bind):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def insert_ignore(bind: Any, table: Table, *, index_elements: Sequence[str] | None = None) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` (SQLite spells it ``INSERT OR IGNORE`` too)."""
+    return insert(bind, table).on_conflict_do_nothing(index_elements=index_elements)
+
+
+#: A string literal, a quoted name, or one character that may need translating.
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\$\$.*?\$\$|[?%]", re.S)
+
+
+def qmark_to_format(sql: str) -> str:
+    """A statement with ``?`` marks (SQLite's style) in psycopg's ``%s`` style: ``?`` → ``%s`` and
+    ``%`` → ``%%`` outside string literals, quoted names and ``$$`` bodies (a literal's ``%``
+    doubled too: psycopg reads the whole text)."""
+    def repl(m: re.Match[str]) -> str:
+        tok = m.group(0)
+        if tok == "?":
+            return "%s"
+        return tok.replace("%", "%%")
+    return _TOKENS.sub(repl, sql)
+
+
+def driver_sql(bind: Any, sql: str) -> str:
+    """A statement written with ``?`` marks, in the driver's parameter style."""
+    if is_postgresql(bind):
+        return qmark_to_format(sql)
+    return sql
+
+
+_INSERT_INTO = re.compile(r"^\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\"?(\w+)\"?", re.I)
+
+
+def install_postgresql(engine: Any) -> None:
+    """What a PostgreSQL engine of commdesk needs on top of SQLAlchemy:
+
+    - statements run with ``exec_driver_sql`` (the bulk paths, written once with ``?`` marks) are
+      given to psycopg in its own style (``qmark_to_format``);
+    - rows inserted with explicit ids by those bulk paths (import, demo, migrate-db) do not move
+      a table's id sequence; before the transaction commits, the sequence of every table they
+      wrote is moved past its highest id, so the next ORM insert does not collide.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _translate(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                   executemany: bool) -> tuple[str, Any]:
+        compiled = getattr(context, "compiled", None)
+        raw = compiled is None
+        if raw:
+            statement = qmark_to_format(statement)
+        if raw or type(getattr(compiled, "statement", None)).__name__ == "TextClause":
+            m = _INSERT_INTO.match(statement)
+            if m:
+                conn.info.setdefault("commdesk_inserted", set()).add(m.group(1).lower())
+        return statement, parameters
+
+    @event.listens_for(engine, "commit")
+    def _advance_sequences(conn: Any) -> None:
+        tables = conn.info.pop("commdesk_inserted", None)
+        if tables:
+            advance_sequences(conn, sorted(tables))
+
+    @event.listens_for(engine, "rollback")
+    def _forget(conn: Any) -> None:
+        conn.info.pop("commdesk_inserted", None)
+
+
+def advance_sequences(conn: Any, tables: Iterable[str]) -> None:
+    """Move each table's ``id`` sequence (if it has one) past the table's highest id (statements
+    in ``?`` style: they pass through ``install_postgresql``'s translation)."""
+    for table in tables:
+        seq = conn.exec_driver_sql(
+            "SELECT pg_get_serial_sequence(?, 'id') WHERE EXISTS (SELECT 1 FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'id')",
+            (table, table)).scalar()
+        if seq:
+            conn.exec_driver_sql(
+                f'SELECT setval(?, greatest((SELECT coalesce(max(id), 0) FROM "{table}"), '
+                f"(SELECT last_value FROM {seq}), 1))", (seq,))
+
+
+def run_many(conn: Connection, sql: str, rows: Iterable[Sequence[Any]] | Sequence[Any]) -> None:
+    """Raw executemany for bulk paths (measured: several times faster than ORM/Core per row on
+    SQLite; psycopg 3 pipelines it). ``sql`` uses ``?`` marks; one tuple runs it once."""
+    conn.exec_driver_sql(driver_sql(conn, sql), rows)  # type: ignore[arg-type]
+
+
+def right(bind: Any, expr: str, n: int) -> str:
+    """SQL for the last ``n`` characters of ``expr``."""
+    if is_postgresql(bind):
+        return f"right({expr}, {int(n)})"
+    return f"substr({expr}, -{int(n)})"
+
+
+def group_concat(bind: Any, expr: str, sep: str = ",") -> str:
+    quoted = "'" + sep.replace("'", "''") + "'"
+    if is_postgresql(bind):
+        return f"string_agg(({expr})::text, {quoted})"
+    return f"group_concat({expr}, {quoted})"
+
+
+def like_escape(term: str) -> str:
+    """``term`` as a LIKE pattern matching itself anywhere (escape character backslash)."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def secondary_indexes(conn: Connection, tables: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the indexes on these tables that back no constraint (primary
+    keys and UNIQUE stay): what a bulk load may drop and rebuild."""
+    if not tables:
+        return []
+    marks = ", ".join("?" for _t in tables)
+    if is_postgresql(conn):
+        rows = conn.exec_driver_sql(
+            f"SELECT indexname, indexdef FROM pg_indexes i WHERE schemaname = current_schema()"
+            f" AND tablename IN ({marks}) AND NOT EXISTS (SELECT 1 FROM pg_constraint c"
+            " WHERE c.conname = i.indexname)", tuple(tables)).all()
+    else:
+        rows = conn.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks})"
+            " AND sql IS NOT NULL", tuple(tables)).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def cache_size(conn: Connection) -> int | None:
+    """SQLite's page cache setting of this connection (None elsewhere: the server manages it)."""
+    if not is_sqlite(conn):
+        return None
+    return int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+
+
+def set_cache_size(conn: Connection, value: int | None) -> None:
+    if value is not None and is_sqlite(conn):
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(value)}")

@@ -339,7 +339,8 @@ def test_resolve_url_plain_path_and_url(tmp_path: Path, monkeypatch: pytest.Monk
     absolute = tmp_path / "abs.sqlite3"
     assert resolve_url(f"sqlite:///{absolute}") == (f"sqlite:///{absolute}", absolute.resolve())
     assert resolve_url("sqlite://") == ("sqlite://", None)
-    assert resolve_url("postgresql://u@server/commdesk") == ("postgresql://u@server/commdesk", None)
+    assert resolve_url("postgresql://u@server/commdesk") == ("postgresql+psycopg://u@server/commdesk", None)
+    assert resolve_url("postgres://u@server/commdesk") == ("postgresql+psycopg://u@server/commdesk", None)
     url, path = resolve_url(None)
     assert path == Path(os.environ["COMMDESK_HOME"]).resolve() / "commdesk.sqlite3"
 

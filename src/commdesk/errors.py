@@ -1,7 +1,9 @@
 """Two kinds of failure: ``UserError`` (the user can fix it; a calm Chinese message) and bugs.
 
 SQLite's errors are classified here so that a full disk, a read-only file, a locked or a
-damaged database reach the user as a sentence, never as a traceback. Messages never contain
+damaged database reach the user as a sentence, never as a traceback; so are a PostgreSQL
+server's (unreachable, wrong password, connection lost, conflicting writers), recognised by the
+driver's SQLSTATE without importing it. Messages never contain
 residents' ID numbers or phone numbers.
 """
 from __future__ import annotations
@@ -51,6 +53,8 @@ def _root(exc: BaseException) -> BaseException:
 def classify_db_error(exc: BaseException) -> UserError | None:
     """Map a database exception to a UserError, or None when it is a bug."""
     root = _root(exc)
+    if type(root).__module__.split(".")[0] == "psycopg":
+        return _classify_server_error(root)
     if not isinstance(root, (sqlite3.Error, OSError)):
         return None
     text = str(root).lower()
@@ -64,4 +68,38 @@ def classify_db_error(exc: BaseException) -> UserError | None:
         return DatabaseDamaged(_("数据库文件已损坏或不是 commdesk 数据库。请从备份恢复或打开其他文件。"))
     if "unable to open" in text:
         return UserError(_("无法打开数据库文件，请检查路径和权限。"))
+    return None
+
+
+#: PostgreSQL error classes (SQLSTATE) a user can act on.
+_LOST = ("57P01", "57P02", "57P03", "08000", "08003", "08006", "08001", "08004")
+
+
+def _classify_server_error(root: BaseException) -> UserError | None:
+    """A PostgreSQL (psycopg) error → a sentence; None for a bug (bad SQL, a constraint we broke)."""
+    state = getattr(root, "sqlstate", None) or ""
+    text = str(root).lower()
+    if "password authentication failed" in text or "no password supplied" in text or state == "28P01":
+        return UserError(_("数据库服务器拒绝登录：用户名或密码不对。请向管理员确认后重试。"))
+    if state.startswith("28") or "no pg_hba.conf entry" in text:
+        return UserError(_("数据库服务器不允许这台电脑用这个账号登录（或要求加密连接）。请向服务器管理员确认。"))
+    if state == "3D000" or ("database" in text and "does not exist" in text):
+        return UserError(_("服务器上没有这个数据库，请检查地址中的数据库名。"))
+    if state in ("40001", "40P01"):
+        return UserError(_("其他电脑同时修改了同样的数据，本次修改未保存。请重试。"))
+    if state in ("55P03", "57014"):
+        return UserError(_("数据正被其他电脑占用，等待超时，本次修改未保存。请稍后重试。"))
+    if state in ("53100",):
+        return UserError(_("数据库服务器磁盘已满，本次修改未保存。请联系服务器管理员。"))
+    if state in ("53300",):
+        return UserError(_("数据库服务器连接数已满，请稍后重试或联系服务器管理员。"))
+    if "ssl" in text and ("required" in text or "not support" in text or "unsupported" in text):
+        return UserError(_("无法建立加密连接：服务器和本机的加密设置（sslmode）不一致。请向管理员确认。"))
+    if state in _LOST or "server closed the connection" in text or "terminating connection" in text \
+            or "connection is lost" in text or "consuming input failed" in text or "connection is closed" in text:
+        return UserError(_("与数据库服务器的连接中断了，本次操作没有保存（已全部撤回）。请检查网络和服务器后重试。"))
+    if "connection refused" in text or "could not connect" in text or "could not translate host name" in text \
+            or "timeout expired" in text or "no route to host" in text or "connection failed" in text \
+            or "name or service not known" in text or "is the server running" in text:
+        return UserError(_("连接不上数据库服务器：请检查服务器是否开着、网络是否连通、地址和端口是否正确。"))
     return None

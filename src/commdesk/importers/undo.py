@@ -18,6 +18,7 @@ from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.models import AuditEntry, Household, ImportBatch, ImportBatchChange, Resident
 from commdesk.models.base import current_user, now
+from commdesk.models import dialect
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def _undo(conn: Connection, batch_id: int) -> dict[str, int]:
         if outsiders:
             count_mine = conn.execute(text(
                 f"SELECT count(*) FROM resident WHERE {clause} AND id NOT IN "
-                f"(SELECT value FROM json_each(:ids))"), {"ids": json.dumps(residents)}).scalar() or 0
+                f"({dialect.json_ints(conn, 'ids')})"), {"ids": json.dumps(residents)}).scalar() or 0
             if count_mine:
                 raise UserError(_("导入后又有居民加入了这次导入建立的户，不能整批撤销。请先把这些居民移到其他户"))
     for clause in _in("resident_id", residents):

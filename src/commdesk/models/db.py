@@ -37,6 +37,9 @@ def resolve_url(db: str | Path | None) -> tuple[str, Path | None]:
         db = default_db_path()
     text = str(db)
     if "://" in text:
+        from commdesk.models.dialect import normalise_url
+
+        text = normalise_url(text)   # postgresql:// and postgres:// → psycopg 3
         url = make_url(text)
         if url.get_backend_name() == "sqlite":
             path = Path(url.database).resolve() if url.database and url.database != ":memory:" else None

@@ -207,3 +207,54 @@ def cache_size(conn: Connection) -> int | None:
 def set_cache_size(conn: Connection, value: int | None) -> None:
     if value is not None and is_sqlite(conn):
         conn.exec_driver_sql(f"PRAGMA cache_size={int(value)}")
+
+
+#: SQLite's scalar functions that the reports' hand-written SQL uses, defined on PostgreSQL with
+#: SQLite's meaning over the values as SQLite stores them (dates as 'YYYY-MM-DD' text, stamps as
+#: 'YYYY-MM-DD HH:MM:SS.ffffff'): ``substr`` of a date or stamp, ``instr``, ``group_concat``,
+#: ``strftime`` (the %Y %m %d %H %M %S codes), ``sum`` of a condition. Created by migration 0001 on a new server
+#: database (and by ``create_compat_functions`` for an older one), in its own schema.
+PG_COMPAT_SQL = (
+    "CREATE OR REPLACE FUNCTION substr(d date, start integer, n integer) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT substr(to_char(d, 'YYYY-MM-DD'), start, n) $$",
+    "CREATE OR REPLACE FUNCTION substr(d date, start integer) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT substr(to_char(d, 'YYYY-MM-DD'), start) $$",
+    "CREATE OR REPLACE FUNCTION substr(t timestamp, start integer, n integer) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT substr(to_char(t, 'YYYY-MM-DD HH24:MI:SS.US'), start, n) $$",
+    "CREATE OR REPLACE FUNCTION substr(t timestamp, start integer) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT substr(to_char(t, 'YYYY-MM-DD HH24:MI:SS.US'), start) $$",
+    "CREATE OR REPLACE FUNCTION instr(s text, part text) RETURNS integer"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT strpos(s, part) $$",
+    "CREATE OR REPLACE FUNCTION strftime(fmt text, t timestamp) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT to_char(t, replace(replace(replace(replace(replace("
+    "replace(fmt, '%Y', 'YYYY'), '%m', 'MM'), '%d', 'DD'), '%H', 'HH24'), '%M', 'MI'), '%S', 'SS')) $$",
+    "CREATE OR REPLACE FUNCTION strftime(fmt text, d date) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT strftime(fmt, d::timestamp) $$",
+    "CREATE OR REPLACE FUNCTION commdesk_concat_step(acc text, val text, sep text) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS"
+    " $$ SELECT CASE WHEN val IS NULL THEN acc WHEN acc IS NULL THEN val ELSE acc || sep || val END $$",
+    "CREATE OR REPLACE FUNCTION commdesk_concat_step(acc text, val text) RETURNS text"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS"
+    " $$ SELECT CASE WHEN val IS NULL THEN acc WHEN acc IS NULL THEN val ELSE acc || ',' || val END $$",
+    "CREATE OR REPLACE AGGREGATE group_concat(text, text) (SFUNC = commdesk_concat_step, STYPE = text)",
+    "CREATE OR REPLACE AGGREGATE group_concat(text) (SFUNC = commdesk_concat_step, STYPE = text)",
+    # SQLite counts with sum(condition): true is 1
+    "CREATE OR REPLACE FUNCTION commdesk_bool_sum_step(acc bigint, val boolean) RETURNS bigint"
+    " LANGUAGE sql IMMUTABLE PARALLEL SAFE AS"
+    " $$ SELECT CASE WHEN val IS NULL THEN acc ELSE coalesce(acc, 0) + val::integer END $$",
+    "CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = commdesk_bool_sum_step, STYPE = bigint)",
+)
+
+
+def create_compat_functions(conn: Connection) -> None:
+    if is_postgresql(conn):
+        for sql in PG_COMPAT_SQL:
+            conn.exec_driver_sql(sql)
+
+
+def json_ints(bind: Any, param: str) -> str:
+    """A subquery of the integers in the JSON array bound as ``:param`` (any number of ids in one
+    parameter, without SQLite's limit on bound variables)."""
+    if is_postgresql(bind):
+        return f"SELECT CAST(value AS integer) FROM json_array_elements_text(CAST(:{param} AS json)) AS ids(value)"
+    return f"SELECT value FROM json_each(:{param})"

@@ -21,7 +21,7 @@ _SELECT = (
     "SELECT :section AS section, :tag AS tag, g.name AS grid, r.name, r.gender, r.birth_date, r.id_number,"
     " r.phone, h.household_no, h.estate, h.building, h.unit, h.room, h.address, r.tags, r.notes,"
     " CAST(substr(:day, 1, 4) AS INTEGER) - CAST(substr(r.birth_date, 1, 4) AS INTEGER)"
-    " - (substr(:day, 6, 5) < substr(r.birth_date, 6, 5)) AS age"
+    " - CASE WHEN substr(:day, 6, 5) < substr(r.birth_date, 6, 5) THEN 1 ELSE 0 END AS age"
 )
 _HAS_TAG = " AND instr('、' || r.tags || '、', :needle) > 0"
 _ORDER = " ORDER BY g.code, g.id, h.household_no, h.id, r.rel_order, r.id"

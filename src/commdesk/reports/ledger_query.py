@@ -59,7 +59,7 @@ def years_ago(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def _where(f: LedgerFilter, today: date) -> tuple[list[str], dict[str, Any]]:
+def _where(f: LedgerFilter, today: date, dialect: str = "sqlite") -> tuple[list[str], dict[str, Any]]:
     where = ["r.archived_at IS NOT NULL" if f.archived else "r.archived_at IS NULL"]
     params: dict[str, Any] = {}
     if f.grid_id is not None:
@@ -87,7 +87,7 @@ def _where(f: LedgerFilter, today: date) -> tuple[list[str], dict[str, Any]]:
         if hi is not None:
             where.append("r.birth_date > :born_after")
             params["born_after"] = years_ago(today, hi + 1).isoformat()
-    cond = search_condition(f.search)
+    cond = search_condition(f.search, dialect)
     if cond is not None:
         where.append(cond.sql)
         params.update(cond.params)
@@ -97,19 +97,21 @@ def _where(f: LedgerFilter, today: date) -> tuple[list[str], dict[str, Any]]:
 def ordered_ids(conn: Connection, f: LedgerFilter, today: date | None = None, limit: int | None = None) -> list[int]:
     """Resident ids in display order. ``limit``: only the first rows (the page paints those
     at once and fetches the whole list right after)."""
-    sql, params = ordered_ids_sql(f, today or date.today(), limit)
+    sql, params = ordered_ids_sql(f, today or date.today(), limit, conn.dialect.name)
     return [row[0] for row in conn.execute(text(sql), params)]
 
 
-def ordered_ids_sql(f: LedgerFilter, today: date, limit: int | None = None) -> tuple[str, dict[str, Any]]:
-    where, params = _where(f, today)
+def ordered_ids_sql(f: LedgerFilter, today: date, limit: int | None = None,
+                    dialect: str = "sqlite") -> tuple[str, dict[str, Any]]:
+    where, params = _where(f, today, dialect)
     order = SORTS.get(f.sort, SORTS["household"])
     # Without a search, walk households in number order (index) and their members through
     # ix_resident_order: the first rows come without sorting the whole table. INDEXED BY keeps
     # the walk on it: offered a partial index on status (ix_resident_live_status), SQLite would
     # search every live resident once per household. With a search, the few matching residents
-    # drive the query instead.
-    join = "household h CROSS JOIN resident r INDEXED BY ix_resident_order ON r.household_id = h.id" \
+    # drive the query instead. (PostgreSQL's planner chooses by its statistics; INDEXED BY is SQLite's.)
+    walk = "CROSS JOIN resident r INDEXED BY ix_resident_order" if dialect == "sqlite" else "JOIN resident r"
+    join = f"household h {walk} ON r.household_id = h.id" \
         if f.sort == "household" and search_condition(f.search) is None \
         else "resident r JOIN household h ON h.id = r.household_id"
     sql = f"SELECT r.id FROM {join} WHERE {' AND '.join(where)} ORDER BY {order}"

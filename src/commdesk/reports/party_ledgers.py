@@ -155,7 +155,7 @@ def _centers_source(session: Session, params: Params) -> Iterator[Any]:
 
 def _centers_count(session: Session, params: Params) -> int:
     cond, binds = _centers_where(params)
-    return int(session.execute(text(f"SELECT count(*) FROM ({_CENTERS_SQL.format(cond=cond)})"), binds).scalar_one())
+    return int(session.execute(text(f"SELECT count(*) FROM ({_CENTERS_SQL.format(cond=cond)}) AS centers"), binds).scalar_one())
 
 
 def _center_address(r: Any) -> str:

@@ -5,6 +5,10 @@ Each whitespace-separated term becomes one condition, all ANDed:
 - 1-2 Chinese characters → the one-token-per-character FTS table (names);
 - Latin letters → pinyin initials or full-pinyin prefix over indexed columns ("zs", "zhang");
 - 1-2 digits → too short to mean anything: ignored (the UI says so).
+
+The same terms on both stores (``dialect``: "sqlite" or "postgresql"): SQLite answers from its FTS5
+tables with ``MATCH``; PostgreSQL from the same-named plain tables (``models.search_index``):
+``ILIKE`` over the ``pg_trgm``-indexed body, and ``=`` on the 1-2 character token table.
 """
 from __future__ import annotations
 
@@ -46,34 +50,58 @@ def term_kind(term: str) -> str:
     return "too_short"
 
 
-def term_condition(term: str, n: int, cap: bool = True) -> Condition | None:
+def _like_anywhere(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+#: The trigram term's test on each store (parameter ``:{p}``) and its parameter value.
+_TRI = {"sqlite": ("body MATCH :{p}", _fts_phrase),
+        "postgresql": ("body ILIKE :{p} ESCAPE '\\'", _like_anywhere)}
+
+
+def _token(term: str) -> str:
+    """A 1-2 character term as the PostgreSQL token table holds it (``name_tokens``)."""
+    return "".join(c for c in term.lower() if c.isalnum())
+
+
+def term_condition(term: str, n: int, cap: bool = True, dialect: str = "sqlite") -> Condition | None:
     kind = term_kind(term)
     p = f"q{n}"
     limit = f" LIMIT {TERM_CAP}" if cap else ""
+    tri_test, tri_value = _TRI["postgresql" if dialect == "postgresql" else "sqlite"]
     if kind == "pinyin":
         low = term.lower()
         upper = low[:-1] + chr(ord(low[-1]) + 1)
-        tri = f" UNION ALL SELECT rowid FROM resident_fts_tri WHERE body MATCH :{p}t" if len(term) >= 3 else ""
+        tri = (" UNION ALL SELECT rowid FROM resident_fts_tri WHERE " + tri_test.format(p=p + "t")
+               if len(term) >= 3 else "")
         return Condition(
             f"r.id IN (SELECT id FROM resident WHERE py_initials >= :{p}a AND py_initials < :{p}b"
             f" UNION ALL SELECT id FROM resident WHERE py_full >= :{p}a AND py_full < :{p}b{tri}{limit})",
-            {f"{p}a": low, f"{p}b": upper, **({f"{p}t": _fts_phrase(term)} if len(term) >= 3 else {})},
+            {f"{p}a": low, f"{p}b": upper, **({f"{p}t": tri_value(term)} if len(term) >= 3 else {})},
         )
     if kind == "trigram":
-        return Condition(f"r.id IN (SELECT rowid FROM resident_fts_tri WHERE body MATCH :{p}{limit})",
-                         {p: _fts_phrase(term)})
+        return Condition(f"r.id IN (SELECT rowid FROM resident_fts_tri WHERE {tri_test.format(p=p)}{limit})",
+                         {p: tri_value(term)})
     if kind == "chars":
+        if dialect == "postgresql":
+            token = _token(term)
+            if not token:
+                return None
+            return Condition(f"r.id IN (SELECT rowid FROM resident_fts_char WHERE body = :{p}{limit})",
+                             {p: token})
         phrase = _fts_phrase(" ".join(term))
         return Condition(f"r.id IN (SELECT rowid FROM resident_fts_char WHERE body MATCH :{p}{limit})",
                          {p: phrase})
     return None
 
 
-def search_condition(text: str) -> Condition | None:
-    """The combined condition for a query, or None when nothing usable was typed."""
+def search_condition(text: str, dialect: str = "sqlite") -> Condition | None:
+    """The combined condition for a query, or None when nothing usable was typed. ``dialect``:
+    the store's dialect name (``session.get_bind().dialect.name``)."""
     terms = [t for t in normalise_query(text).split(" ") if t]
     # a single term is capped; several terms are intersected, so each must be complete
-    conds = [c for i, t in enumerate(terms) for c in [term_condition(t, i, cap=len(terms) == 1)] if c is not None]
+    conds = [c for i, t in enumerate(terms)
+             for c in [term_condition(t, i, cap=len(terms) == 1, dialect=dialect)] if c is not None]
     if not conds:
         return None
     params: dict[str, object] = {}

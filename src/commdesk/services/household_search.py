@@ -23,7 +23,7 @@ def find_households(session: Session, query: str, limit: int = 50) -> list[House
     if not q:
         return []
     params: dict[str, object] = {"no": q + "%", "lim": limit}
-    cond = search_condition(q)
+    cond = search_condition(q, session.get_bind().dialect.name)
     member_match = f"OR h.id IN (SELECT r.household_id FROM resident r WHERE {cond.sql})" if cond else ""
     if cond:
         params.update(cond.params)

@@ -504,7 +504,7 @@ def find_residents(session: Session, query: str, limit: int = 20, *,
     q = normalise_query(query)
     if not q:
         return []
-    cond = search_condition(q)
+    cond = search_condition(q, session.get_bind().dialect.name)
     params: dict[str, object] = {"no": q + "%", "lim": limit, "me": exclude_member or 0}
     match = "h.household_no LIKE :no"
     if cond is not None:

@@ -167,9 +167,11 @@ def upgrade() -> None:
     # token per character for 1-2 character Chinese name queries (trigram returns nothing there).
     # On PostgreSQL: plain tables, a pg_trgm index and a token table (models.search_index).
     if op.get_bind().dialect.name != "sqlite":
+        from commdesk.models.dialect import create_compat_functions
         from commdesk.models.search_index import create_pg_schema
 
         create_pg_schema(op.get_bind())
+        create_compat_functions(op.get_bind())
         return
     op.execute("CREATE VIRTUAL TABLE resident_fts_tri USING fts5(body, tokenize='trigram')")
     op.execute("CREATE VIRTUAL TABLE resident_fts_char USING fts5(body, tokenize='unicode61')")

@@ -2,7 +2,7 @@
 
 One module per command group, each with ``register(subparsers, common)``: :mod:`.gui`,
 :mod:`.demo`, :mod:`.imports`, :mod:`.export`, :mod:`.report`, :mod:`.check`, :mod:`.audit`, :mod:`.backup`
-(with restore); :mod:`.party` is the Party registers' part of import and export. What they share
+(with restore), :mod:`.search`; :mod:`.party` is the Party registers' part of import and export. What they share
 (``--db``, opening the database, error → one line) is in :mod:`.common`.
 
 Every command takes ``--db`` (a SQLite path or an SQLAlchemy URL; default: the file in the user
@@ -14,12 +14,12 @@ from __future__ import annotations
 import argparse
 
 from commdesk import __version__
-from commdesk.cli import audit, backup, check, demo, export, gui, imports, report
+from commdesk.cli import audit, backup, check, demo, export, gui, imports, report, search
 from commdesk.cli.common import CommdeskParser, common_parent, run_reporting_errors
 from commdesk.i18n import _
 
 #: The command groups, in the order ``commdesk --help`` lists them.
-COMMANDS = (gui, demo, export, check, audit, backup, imports, report)
+COMMANDS = (gui, demo, export, check, audit, backup, imports, report, search)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,8 @@ from sqlalchemy import text
 from commdesk.reports.ledger_query import LedgerFilter, ordered_ids, ordered_ids_sql
 from tests.gui_support import seed_small_community
 
+pytestmark = pytest.mark.sqlite_only(reason="SQLite's query plan (EXPLAIN QUERY PLAN, INDEXED BY)")
+
 
 @pytest.mark.parametrize("kw", [{}, {"status": ""}, {"status": "迁出"}, {"grid_id": 1}, {"review_only": True},
                                 {"tag": "低保"}, {"age_band": "80岁以上"}, {"political_status": "群众"}])

@@ -386,7 +386,8 @@ def test_coverage_counters_follow_every_change(db: Any, party: dict[str, int]) -
         s.query(CenterContact).delete()
     agree()
     with db.Session.begin() as s:
-        assert cov.rebuild_grid_stats(s) == 2
+        # the counter table is SQLite's (triggers); a server counts with grouped queries
+        assert cov.rebuild_grid_stats(s) == (2 if s.get_bind().dialect.name == "sqlite" else 0)
     agree()
 
 

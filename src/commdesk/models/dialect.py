@@ -4,8 +4,8 @@ PostgreSQL (an office server, several PCs; driver psycopg 3).
 Everything that differs between them is decided here, from the connection's dialect name:
 - URLs: ``postgresql://`` and ``postgresql+psycopg://`` (and ``postgres://``) all mean psycopg 3;
 - ``insert_ignore``: ``INSERT OR IGNORE`` → SQLAlchemy Core ``on_conflict_do_nothing`` per dialect;
-- ``run_many``: a raw executemany kept for measured bulk paths, written once with ``?`` marks and
-  given to each driver in its own parameter style (SQLite ``?``, psycopg ``%s``);
+- ``?`` marks: statements run with ``exec_driver_sql`` (the measured bulk paths, ``run_many``)
+  are written once in SQLite's style; a PostgreSQL engine hands them to psycopg as ``%s``;
 - ``right``: the last characters of a string (SQLite ``substr(x, -n)``, PostgreSQL ``right(x, n)``);
 - the search index's tables (see ``models.search_index``): FTS5 on SQLite, plain tables with a
   ``pg_trgm`` index and a token table on PostgreSQL.
@@ -95,13 +95,6 @@ def qmark_to_format(sql: str) -> str:
     return _TOKENS.sub(repl, sql)
 
 
-def driver_sql(bind: Any, sql: str) -> str:
-    """A statement written with ``?`` marks, in the driver's parameter style."""
-    if is_postgresql(bind):
-        return qmark_to_format(sql)
-    return sql
-
-
 _INSERT_INTO = re.compile(r"^\s*INSERT\s+(?:OR\s+\w+\s+)?INTO\s+\"?(\w+)\"?", re.I)
 
 
@@ -156,8 +149,9 @@ def advance_sequences(conn: Any, tables: Iterable[str]) -> None:
 
 def run_many(conn: Connection, sql: str, rows: Iterable[Sequence[Any]] | Sequence[Any]) -> None:
     """Raw executemany for bulk paths (measured: several times faster than ORM/Core per row on
-    SQLite; psycopg 3 pipelines it). ``sql`` uses ``?`` marks; one tuple runs it once."""
-    conn.exec_driver_sql(driver_sql(conn, sql), rows)  # type: ignore[arg-type]
+    SQLite; psycopg 3 pipelines it). ``sql`` uses ``?`` marks on both stores: a PostgreSQL
+    engine translates them (``install_postgresql``)."""
+    conn.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
 
 
 def right(bind: Any, expr: str, n: int) -> str:

@@ -43,7 +43,7 @@ def _day(value: str | None, end: bool = False) -> str | None:
 
 def run_list(args: argparse.Namespace) -> int:
     where, binds = [], {}
-    for column, value in (("user", args.user), ("table_name", args.table), ("action", args.action)):
+    for column, value in (("user", args.by), ("table_name", args.table), ("action", args.action)):
         if value:
             where.append(f'"{column}" = :{column}')
             binds[column] = value
@@ -74,7 +74,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     v = actions.add_parser("verify", parents=[common], help=_("逐条核对审计记录的校验链"))
     v.set_defaults(func=run_verify)
     ls = actions.add_parser("list", parents=[common], help=_("列出审计记录（最新的在前）"))
-    ls.add_argument("--user", help=_("只看这个用户"))
+    ls.add_argument("--by", metavar="USER", help=_("只看这个用户的记录"))
     ls.add_argument("--table", help=_("只看这张表（如 resident、household、import_batch）"))
     ls.add_argument("--action", help=_("只看这种操作（create/update/archive/restore/delete/import …）"))
     ls.add_argument("--since", help=_("从这天起（YYYY-MM-DD）"))

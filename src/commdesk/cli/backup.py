@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from commdesk.cli.common import open_db
+from commdesk.cli.common import login_for, open_db
 from commdesk.errors import UserError
 from commdesk.i18n import _
 
@@ -51,6 +51,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from commdesk.models.db import resolve_url
     from commdesk.models.lock import InstanceLock
 
+    login_for(args, "restore")            # an administrator of today's database
     _url, path = resolve_url(getattr(args, "db", None))
     if path is None:
         raise UserError(_("只能恢复本机 SQLite 数据库"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,14 +29,98 @@ def common_parent() -> argparse.ArgumentParser:
     common = CommdeskParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS,
                         help=_("数据库：SQLite 文件路径或 SQLAlchemy URL（默认在用户数据目录）"))
+    common.add_argument("--user", default=argparse.SUPPRESS,
+                        help=_("登录用户名（数据库启用账号后必填；密码用 {env} 或在提示时输入）").format(env=PASSWORD_ENV))
     return common
 
 
+PASSWORD_ENV = "COMMDESK_PASSWORD"
+#: what each command needs of the logged-in account (a command not listed needs "edit")
+PERMISSION_BY_COMMAND = {"demo": "edit", "import": "import", "export": "export", "report": "export",
+                         "check": "view", "audit": "audit", "backup": "backup", "restore": "restore",
+                         "search": "view", "user": "accounts", "migrate-db": "accounts"}
+_UNSET = object()
+
+
+def account_password(prompt: str, confirm: bool = False) -> str:
+    """A password from ``COMMDESK_PASSWORD``, else typed at the terminal (never echoed)."""
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise UserError(_("需要密码：请设置环境变量 {env}，或在终端中运行以输入密码").format(env=PASSWORD_ENV))
+    import getpass
+
+    value = getpass.getpass(prompt)
+    if confirm and getpass.getpass(_("再输入一次：")) != value:
+        raise UserError(_("两次输入的密码不一致"))
+    return value
+
+
+def login_for(args: argparse.Namespace, permission: str | None = None) -> Any:
+    """The account logged in with ``--user`` (checked once per command), or None on a database
+    that has no accounts yet. On a database with accounts a missing or wrong login, or a role
+    without ``permission`` (default: what the command needs), is a UserError."""
+    from commdesk.models.base import acting_user
+
+    me = getattr(args, "_login", _UNSET)
+    if me is _UNSET:
+        me = _login(args)
+        args._login = me
+        if me is not None:
+            acting_user.set(me.name)
+    if me is not None:
+        me.require(permission or PERMISSION_BY_COMMAND.get(getattr(args, "command", None) or "", "edit"))
+    return me
+
+
+def _login(args: argparse.Namespace) -> Any:
+    from commdesk.models.db import open_database, resolve_url
+    from commdesk.services.accounts import has_accounts, login
+
+    _url, path = resolve_url(getattr(args, "db", None))
+    if path is not None and not path.exists():
+        return None                       # a new database: no accounts yet
+    with open_database(getattr(args, "db", None), create=False) as db, db.Session() as session:
+        if not has_accounts(session):
+            return None
+        name = getattr(args, "user", None)
+        if not name:
+            raise UserError(_("此数据库已启用账号登录：请用 --user 指定用户名（密码用环境变量 {env} 或在提示时输入）").format(
+                env=PASSWORD_ENV))
+        return login(session, name, account_password(_("{user} 的密码：").format(user=name)))
+
+
 def open_db(args: argparse.Namespace, **kw: Any) -> Any:
-    """The database named by ``--db`` (the default file when absent); ``kw`` go to ``open_database``."""
+    """The database named by ``--db`` (the default file when absent), after the login the command
+    needs; ``kw`` go to ``open_database``."""
     from commdesk.models.db import open_database
 
+    login_for(args)
     return open_database(getattr(args, "db", None), **kw)
+
+
+def full_values_check(args: argparse.Namespace, wanted: bool) -> str:
+    """Full ID numbers and phones asked for: with accounts, only for an account granted them and
+    with the reason typed (``--reason``); the reason ("" when masked)."""
+    if not wanted:
+        return ""
+    me = login_for(args)
+    reason = (getattr(args, "reason", None) or "").strip()
+    if me is not None:
+        me.require("full_values")
+        if len(reason) < 2:
+            raise UserError(_("导出完整身份证号和电话需要用 --reason 写明用途（例如：--reason 报送街道低保复核）"))
+    return reason or _("（未启用账号）")
+
+
+def record_full_values(db: Any, what: str, rows: int | None, reason: str) -> None:
+    """The audit entry of an output with full values (see ``services.accounts``)."""
+    from commdesk.services.accounts import record_full_values as record
+
+    with db.Session() as session:
+        record(session, what, rows, reason)
+        session.commit()
 
 
 def output_path(args: argparse.Namespace) -> Path:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from commdesk.cli.common import open_db, output_path
+from commdesk.cli.common import full_values_check, open_db, output_path, record_full_values
 from commdesk.cli.party import export_party_json
 from commdesk.errors import UserError
 from commdesk.i18n import _
@@ -79,9 +79,12 @@ def export_ledger_command(args: argparse.Namespace) -> int:
     fmt = _format_of(args, out)
     month = parse_month(getattr(args, "month", None))
     masked = bool(getattr(args, "masked", True))
+    reason = full_values_check(args, not masked)
     progress = _progress(sys.stderr)
     with open_db(args, readonly=False) as db:
         path = export_ledger(db, key, fmt, out, month=month, masked=masked, progress=progress)
+        if not masked:
+            record_full_values(db, _("导出 {title}（{fmt}）").format(title=get_ledger(key).title, fmt=fmt), None, reason)
     if progress is not None:
         sys.stderr.write("\n")
     print(_("已导出 {title} 到 {path}（{mask}）").format(
@@ -105,8 +108,10 @@ def run(args: argparse.Namespace) -> int:
         from commdesk.services.export_residents import export_residents
 
         out = output_path(args)
+        reason = full_values_check(args, True)       # for other systems: always full values
         with open_db(args, create=False) as db, db.Session() as session:
             n = export_residents(session, args.format or "json", out)
+            record_full_values(db, _("导出居民信息（{fmt}）").format(fmt=args.format or "json"), n, reason)
         print(_("已导出 {n} 名居民到 {path}").format(n=n, path=args.output))
         return 0
     return export_ledger_command(args)
@@ -122,5 +127,6 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     mask.add_argument("--masked", dest="masked", action="store_true", default=True,
                       help=_("身份证号、电话脱敏（默认）"))
     mask.add_argument("--full", dest="masked", action="store_false", help=_("导出完整身份证号和电话"))
+    p.add_argument("--reason", help=_("导出完整身份证号和电话的用途（启用账号后必填，记入审计）"))
     p.add_argument("-o", "--output")
     p.set_defaults(func=run)

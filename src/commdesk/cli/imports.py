@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from commdesk.cli.common import open_db, print_summary
+from commdesk.cli.common import full_values_check, open_db, print_summary, record_full_values
 from commdesk.cli.party import PARTY_IMPORTERS, run_import_command, undo_party_import
 from commdesk.errors import UserError
 from commdesk.i18n import _
@@ -36,8 +36,11 @@ def run(args: argparse.Namespace) -> int:
     options = ImportOptions(kind=args.kind, on_duplicate=args.on_duplicate, dry_run=args.dry_run,
                             backup=not args.no_backup, report_path=Path(args.report) if args.report else None,
                             report_full=args.report_full)
+    reason = full_values_check(args, bool(args.report and args.report_full))
     with open_db(args) as database:
         summary = run_import(database, Path(args.file), options)
+        if reason:
+            record_full_values(database, _("导入问题报告 {name}").format(name=Path(args.report).name), None, reason)
     print_summary(args, summary)
     return 0
 
@@ -91,6 +94,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    help=_("与已有居民重复时：fill 只补空白（默认），update 用文件中的非空值更新，skip 跳过"))
     p.add_argument("--report", help=_("把问题行写入这个 Excel 报告（身份证号、电话脱敏）"))
     p.add_argument("--report-full", action="store_true", help=_("问题报告中显示完整身份证号和电话"))
+    p.add_argument("--reason", help=_("问题报告含完整值时的用途（启用账号后必填，记入审计）"))
     p.add_argument("--json", action="store_true", help=_("以 JSON 输出结果"))
     p.add_argument("--no-backup", action="store_true", help=_("导入前不自动备份（不建议）"))
     p.add_argument("--undo", type=int, metavar="BATCH_ID", help=_("撤销一次导入（整批）"))

@@ -3,6 +3,7 @@ from commdesk.models.base import Base, acting_user
 from commdesk.models.community import Community, Grid
 from commdesk.models.household import Household, Resident, ResidentEvent
 from commdesk.models.audit import AuditEntry
+from commdesk.models.account import Account
 from commdesk.models.settings import Setting
 from commdesk.models.import_batch import ImportBatch, ImportBatchChange
 from commdesk.models import party  # noqa: F401  (Party organisation, members, center households, visits)
@@ -10,7 +11,7 @@ from commdesk.models import meeting  # noqa: F401  (meetings, attendance, consul
 
 __all__ = [
     "Base", "acting_user", "Community", "Grid", "Household", "Resident", "ResidentEvent",
-    "AuditEntry", "Setting", "ImportBatch", "ImportBatchChange",
+    "AuditEntry", "Account", "Setting", "ImportBatch", "ImportBatchChange",
 ]
 
 # Register the search-index session hooks wherever the models are used.

@@ -110,3 +110,13 @@ def _record_changes(session: Session, flush_context: object) -> None:
             rows.append(_row(obj, "delete", {}))
     if rows:
         session.connection().execute(AuditEntry.__table__.insert(), rows)
+
+
+def audit_event(session: Session, action: str, summary: str, *, table_name: str = "event",
+                record_id: int | None = None, changes: dict[str, object] | None = None,
+                user: str | None = None) -> None:
+    """One audit entry for what is not a record's change: a login, an export, a backup, a
+    full-value view (``summary``: what and how many, never an ID number or phone)."""
+    session.add(AuditEntry(at=now(), user=user or current_user(), table_name=table_name, record_id=record_id,
+                           record_uuid="", action=action[:20], summary=summary[:300],
+                           changes=json.dumps(changes or {}, ensure_ascii=False)))

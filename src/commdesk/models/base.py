@@ -21,8 +21,15 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Who is acting (user name). Set by the app after login / by the CLI ("cli").
-acting_user: contextvars.ContextVar[str] = contextvars.ContextVar("acting_user", default="system")
+#: Who is acting (user name). Set by the CLI for a command ("cli", or the logged-in account);
+#: the GUI sets the process-wide default after its login (its database thread sees that too).
+acting_user: contextvars.ContextVar[str] = contextvars.ContextVar("acting_user")
+_PROCESS_USER = ["system"]
+
+
+def set_process_user(name: str) -> None:
+    """Who works in this process from now on, on every thread (the GUI after a login)."""
+    _PROCESS_USER[0] = name
 
 
 def new_uuid() -> str:
@@ -35,7 +42,7 @@ def now() -> datetime:
 
 
 def current_user() -> str:
-    return acting_user.get()
+    return acting_user.get(_PROCESS_USER[0])
 
 
 class Base(DeclarativeBase):

@@ -224,6 +224,7 @@ def test_a_change_made_elsewhere_is_shown(qtbot: Any, window: Any) -> None:
     assert page.rows["meetings.alert_days"].editor.value() == 20 and page.dirty_keys() == ["meetings.alert_days"]
 
 
+@pytest.mark.sqlite_only(reason="opens the SQLite file read-only")
 def test_read_only_database_shows_but_disables(qtbot: Any, db: Any, db_path: Any) -> None:
     from commdesk.models.db import open_database
 

@@ -20,6 +20,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 
 from commdesk.errors import DatabaseDamaged, DatabaseTooNew, UserError
@@ -117,7 +118,7 @@ def test_migrated_schema_matches_the_models(db: object) -> None:
     with db.engine.connect() as conn:  # type: ignore[attr-defined]
         ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": ours})
         assert compare_metadata(ctx, Base.metadata) == []
-        tables = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = set(sa_inspect(conn).get_table_names())
     assert {"resident_fts_tri", "resident_fts_char", "alembic_version"} <= tables
 
 
@@ -195,6 +196,7 @@ def test_older_database_is_backed_up_then_migrated(db_path: Path) -> None:
 
 # --- backup and restore ----------------------------------------------------------------------
 
+@pytest.mark.sqlite_only(reason="the file backup of a SQLite database")
 def test_backup_goes_to_the_backups_folder_and_is_consistent(db: object, db_path: Path) -> None:
     with db.engine.begin() as conn:  # type: ignore[attr-defined]
         conn.execute(text("INSERT INTO setting(key, value) VALUES ('only-in-wal', '1')"))
@@ -213,6 +215,7 @@ def test_backup_goes_to_the_backups_folder_and_is_consistent(db: object, db_path
         conn.close()
 
 
+@pytest.mark.sqlite_only(reason="the file backup of a SQLite database")
 def test_backup_keeps_the_last_automatic_ones_and_every_manual_one(db: object, tmp_path: Path) -> None:
     dest = tmp_path / "bk"
     manual = [backup_database(db, reason="manual", dest_dir=dest) for _ in range(2)]

@@ -2,7 +2,8 @@
 """Set up everything commdesk needs on a fresh machine, then run the app or the tests.
 
     python3 tools/dev.py run  [commdesk args...]   # install, then start the application
-    python3 tools/dev.py test [pytest args...]     # install, then run the whole test suite
+    python3 tools/dev.py test [pytest args...]     # install, then run the whole test suite (without
+                                                   # args: then the store's tests on PostgreSQL)
 
 Works with only Python 3.11 present: creates .venv next to this repository, installs the
 package with its pinned dependency ranges from PyPI, and on Debian/Ubuntu installs the system
@@ -31,6 +32,19 @@ APT_PACKAGES = [
     "libxcb-xinerama0", "libxcb-randr0", "libxcb-render-util0", "libxcb-image0", "libxcb-xkb1",
     "fonts-wqy-microhei", "poppler-utils", "xvfb", "postgresql",
 ]
+
+#: The test modules that reach the store through the ``db`` fixture: ``test`` runs them a second
+#: time with that fixture on a private PostgreSQL server (tests/pg_server.py). The rest of the
+#: suite (importer layouts, PDF text, Qt widgets without a database …) does not depend on the
+#: store's dialect; tests/test_postgres.py compares both stores in the first pass.
+SERVER_PASS = [f"tests/{name}.py" for name in (
+    "test_dashboard", "test_demo", "test_households_service", "test_ledger_screen_view", "test_ledger_walk",
+    "test_meetings_reports", "test_meetings_services", "test_party_edits", "test_party_reports",
+    "test_party_services", "test_reports_cell_text", "test_reports_excel", "test_reports_ledger",
+    "test_reports_monthly", "test_reports_office", "test_reports_pdf", "test_reports_pdf_text",
+    "test_reports_sample", "test_reports_xlsx_rows", "test_search", "test_search_cap", "test_settings",
+    "test_store", "test_import_vertical_merges", "test_migrations", "test_gui_ledger", "test_gui_meetings",
+    "test_gui_ledger_declaration", "test_gui_settings", "test_gui_import")]
 
 
 def log(msg: str) -> None:
@@ -94,7 +108,13 @@ def main(argv: list[str]) -> int:
     if cmd == "run":
         return subprocess.call([str(py), "-m", "commdesk", *rest], cwd=ROOT)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    rc = subprocess.call([str(py), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    if rc != 0 or rest:
+        return rc
+    # the second pass: the modules that touch the store, on a real PostgreSQL server
+    log("second pass: the store's tests on a PostgreSQL server (COMMDESK_TEST_DB=postgresql)")
+    env["COMMDESK_TEST_DB"] = "postgresql"
+    return subprocess.call([str(py), "-m", "pytest", *SERVER_PASS], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":

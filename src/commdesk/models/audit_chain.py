@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -39,7 +40,7 @@ TRIGGER_SQL = (
 
 #: The same chain on PostgreSQL: a BEFORE INSERT trigger in PL/pgSQL builds exactly the JSON text
 #: ``entry_hash`` hashes (``to_json`` escapes strings as Python's ``json.dumps`` does with
-#: ``ensure_ascii=False``; ``at`` as ``str(datetime)`` writes it) and hashes it with the server's
+#: ``ensure_ascii=False``; ``at`` in SQLite's storage form, ``STAMP_FORMAT``) and hashes it with the server's
 #: ``sha256``. Two PCs inserting at once must not both link to the same entry: the trigger takes a
 #: transaction lock and then gives the row its id, so id order is chain order.
 PG_TRIGGER_SQL = (
@@ -54,9 +55,7 @@ BEGIN
   NEW.hash := encode(sha256(convert_to(
       '[' || to_json(prev)::text
       || ',' || NEW.id::text
-      || ',' || to_json(to_char(NEW.at, 'YYYY-MM-DD HH24:MI:SS')
-                        || CASE WHEN mod(extract(microseconds FROM NEW.at)::bigint, 1000000) = 0 THEN ''
-                                ELSE to_char(NEW.at, '.US') END)::text
+      || ',' || to_json(to_char(NEW.at, 'YYYY-MM-DD HH24:MI:SS.US'))::text
       || ',' || to_json(NEW."user")::text
       || ',' || to_json(NEW.table_name)::text
       || ',' || coalesce(NEW.record_id::text, 'null')
@@ -78,6 +77,31 @@ def create_trigger(bind: Any) -> None:
             bind.exec_driver_sql(sql)
     else:
         bind.execute(text(TRIGGER_SQL))
+
+
+#: How a stamp enters the hash on every store: SQLite's storage form of a DateTime (a server
+#: returns a datetime, which is written this way before hashing), so that a chain copied from
+#: SQLite to a server (``commdesk migrate-db``) verifies there unchanged.
+STAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _renderings(row: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """The entry's values as text was hashed: a server returns ``at`` as a datetime, which is
+    written in SQLite's form; an entry copied from a SQLite file whose writer stored a whole
+    second without the ".000000" (the Party and meeting demos did) was hashed in that form."""
+    at = row[1]
+    if isinstance(at, str) and len(at) == 26 and at.endswith(".000000"):   # copied into a file
+        return [row, row[:1] + (at[:-7],) + row[2:]]
+    if not isinstance(at, datetime):
+        return [row]
+    forms = [row[:1] + (at.strftime(STAMP_FORMAT),) + row[2:]]
+    if at.microsecond == 0:
+        forms.append(row[:1] + (at.strftime("%Y-%m-%d %H:%M:%S"),) + row[2:])
+    return forms
+
+
+def _fits(prev: str, row: tuple[Any, ...], stored: str) -> bool:
+    return any(entry_hash(prev, *values) == stored for values in _renderings(row))
 
 
 def entry_hash(prev_hash: str, *values: Any) -> str:
@@ -125,13 +149,13 @@ def verify_chain(conn: Connection) -> ChainReport:
         entry_id = values[0]
         count += 1
         if stored_prev != prev:
-            if entry_hash(stored_prev, *values) == stored:
+            if _fits(stored_prev, values, stored):
                 # its own hash fits, so the entry is as written: the one before it is not
                 problem = _("第 {id} 号记录之前的记录被删除或改动过（链接对不上）").format(id=entry_id)
             else:
                 problem = _("第 {id} 号记录不是程序写入的（被插入或改动过）").format(id=entry_id)
             return ChainReport(count, entry_id, entry_id, problem)
-        if entry_hash(prev, *values) != stored:
+        if not _fits(prev, values, stored):
             return ChainReport(count, entry_id, entry_id,
                                _("第 {id} 号记录的内容被改动过（校验值不符）").format(id=entry_id))
         prev = stored

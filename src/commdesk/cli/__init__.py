@@ -2,7 +2,7 @@
 
 One module per command group, each with ``register(subparsers, common)``: :mod:`.gui`,
 :mod:`.demo`, :mod:`.imports`, :mod:`.export`, :mod:`.report`, :mod:`.check`, :mod:`.audit`, :mod:`.backup`
-(with restore), :mod:`.search`; :mod:`.party` is the Party registers' part of import and export. What they share
+(with restore), :mod:`.search`, :mod:`.migrate_db`; :mod:`.party` is the Party registers' part of import and export. What they share
 (``--db``, opening the database, error → one line) is in :mod:`.common`.
 
 Every command takes ``--db`` (a SQLite path or an SQLAlchemy URL; default: the file in the user
@@ -12,14 +12,15 @@ user error. Unexpected errors are logged with their traceback and reported in on
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from commdesk import __version__
-from commdesk.cli import audit, backup, check, demo, export, gui, imports, report, search
-from commdesk.cli.common import CommdeskParser, common_parent, run_reporting_errors
+from commdesk.cli import audit, backup, check, demo, export, gui, imports, migrate_db, report, search, user
+from commdesk.cli.common import CommdeskParser, common_parent, login_for, run_reporting_errors
 from commdesk.i18n import _
 
 #: The command groups, in the order ``commdesk --help`` lists them.
-COMMANDS = (gui, demo, export, check, audit, backup, imports, report, search)
+COMMANDS = (gui, demo, export, check, audit, backup, imports, report, search, migrate_db, user)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _logged_in(func: Any) -> Any:
+    """``func`` after the login its command needs (the GUI asks in a dialog; ``user`` commands
+    log in themselves, the first account needing none)."""
+    if func is gui.run or getattr(func, "__module__", "") == user.__name__:
+        return func
+
+    def run(args: argparse.Namespace) -> int | None:
+        login_for(args)
+        return func(args)
+    run.__name__ = getattr(func, "__name__", "run")
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     from commdesk.logsetup import setup_logging
     from commdesk.models.base import acting_user
@@ -45,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     token = acting_user.set("cli") if args.func is not gui.run else None
     try:
-        return run_reporting_errors(args.func, args)
+        return run_reporting_errors(_logged_in(args.func), args)
     finally:
         if token is not None:
             acting_user.reset(token)

@@ -251,12 +251,12 @@ def test_cli_resets_the_acting_user(tmp_path: Path) -> None:
     from commdesk.models import acting_user
 
     db = build(tmp_path / "office.sqlite3")
-    assert acting_user.get() == "system"
+    assert acting_user.get("system") == "system"
     assert main(["check", "--db", str(db)]) == 0
     notes = tmp_path / "notes.txt"
     notes.write_text("不是数据库", encoding="utf-8")
     assert main(["check", "--db", str(notes)]) == 1  # after a failure too
-    assert acting_user.get() == "system"
+    assert acting_user.get("system") == "system"
 
 
 def test_newer_and_locked_databases_are_one_line_errors(tmp_path: Path) -> None:

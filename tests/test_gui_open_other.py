@@ -26,6 +26,14 @@ def test_open_other_database_replaces_the_window(qtbot: Any, tmp_path: Path, mon
     app_mod.make_app()
     window = app_mod._show(open_database(first))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
+    # the other database asks for a login (a modal dialog: answered here as its user would)
+    from commdesk.services.accounts import LoggedIn
+    import commdesk.ui.dialogs.login as login_dialogs
+    from commdesk.ui.session import set_account
+
+    asked: list[str] = []
+    monkeypatch.setattr(login_dialogs, "ask_login",
+                        lambda database, parent=None: asked.append(database.path.name) or LoggedIn("wang", "admin", False))
     try:
         window.open_other()
         new = app_mod._state["window"]
@@ -33,7 +41,9 @@ def test_open_other_database_replaces_the_window(qtbot: Any, tmp_path: Path, mon
         assert Path(new.database.path) == other
         assert "乙社区" in new.windowTitle()
         assert not window.isVisible()
+        assert asked == ["乙社区.sqlite3"]
     finally:
+        set_account(None)
         current = app_mod._state.pop("window", None)
         if current is not None:
             app_mod._close_window(current)

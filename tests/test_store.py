@@ -230,7 +230,7 @@ def test_update_sets_updated_at_and_updated_by_not_created(db: object) -> None:
         assert h.created_at == datetime(2001, 1, 1, 8, 0, 0)
         assert abs(h.updated_at - datetime.now()) < timedelta(seconds=30)
         assert h.updated_by == "李四"
-    assert acting_user.get() == "system"
+    assert acting_user.get("system") == "system"
 
 
 def test_default_acting_user_is_system(db: object) -> None:

@@ -1,7 +1,7 @@
 """``commdesk audit verify`` and ``commdesk audit list``: the tamper-evident audit trail.
 
     commdesk audit verify [--db DB]          exit 0 on an intact chain, 1 naming the first bad entry
-    commdesk audit list [--user U] [--table T] [--action A] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
+    commdesk audit list [--by USER] [--table T] [--action A] [--since YYYY-MM-DD] [--until YYYY-MM-DD]
                         [--limit N] [--json]
 """
 from __future__ import annotations
@@ -9,10 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
-
-from sqlalchemy import text
 
 from commdesk.cli.common import open_db
 from commdesk.errors import UserError
@@ -31,32 +29,24 @@ def run_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def _day(value: str | None, end: bool = False) -> str | None:
+def _day(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        day = date.fromisoformat(value)
+        return date.fromisoformat(value)
     except ValueError:
         raise UserError(_("日期格式不对：{value}（应为 YYYY-MM-DD）").format(value=value)) from None
-    return datetime.combine(day, time.max if end else time.min).isoformat(" ")
 
 
 def run_list(args: argparse.Namespace) -> int:
-    where, binds = [], {}
-    for column, value in (("user", args.by), ("table_name", args.table), ("action", args.action)):
-        if value:
-            where.append(f'"{column}" = :{column}')
-            binds[column] = value
-    for op, key, value in ((">=", "since", _day(args.since)), ("<=", "until", _day(args.until, end=True))):
-        if value:
-            where.append(f"at {op} :{key}")
-            binds[key] = value
+    from commdesk.services.audit_trail import list_entries
+
     if args.limit <= 0:
         raise UserError(_("--limit 必须大于 0"))
-    sql = ('SELECT id, at, "user", action, table_name, record_id, summary FROM audit_log'
-           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT :limit")
+    since, until = _day(args.since), _day(args.until)
     with open_db(args, create=False, readonly=True) as db, db.engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(text(sql), {**binds, "limit": args.limit})]
+        rows = list_entries(conn, by=args.by, table=args.table, action=args.action, since=since, until=until,
+                            limit=args.limit)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, default=str))
         return 0

@@ -14,8 +14,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from commdesk.i18n import _
 from commdesk.reports.ledger import Column, format_cell
 from commdesk.validation.idcard import mask_id
+
+#: on every page of a ledger with full ID numbers and phones (PIPL: sensitive personal information)
+SENSITIVE_NOTICE = _("敏感信息：含完整身份证号和电话，仅限内部工作使用，不得外传、张贴或拍照转发")
 
 #: A mobile number, the rule of :mod:`commdesk.validation.phone` (masked as ``138****5678``).
 _MOBILE = re.compile(r"1[3-9]\d{9}")

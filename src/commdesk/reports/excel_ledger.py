@@ -21,6 +21,7 @@ from typing import Any
 import xlsxwriter
 
 from commdesk.i18n import _
+from commdesk.reports.cell_text import SENSITIVE_NOTICE
 from commdesk.reports.ledger import Column, Item, Section
 from commdesk.reports.xlsx_rows import SheetRows, display_width, splice_rows
 
@@ -170,6 +171,8 @@ def write_ledger_xlsx(out: Path, items: Iterable[Item], columns: Sequence[Column
         ws.center_horizontally()
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.set_footer(footer_text(), {"margin": 0.25})
+        if not masked:
+            ws.set_header("&C&\"-,Bold\"" + SENSITIVE_NOTICE.replace("&", "&&"), {"margin": 0.2})
         ws.print_area(0, 0, sign_row, last)
     except BaseException:
         try:

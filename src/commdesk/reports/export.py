@@ -125,4 +125,19 @@ def export_ledger(database: Any, key: str, fmt: str, out_path: str | Path, *,
         raise
     finish(tmp, out)
     log.info("exported ledger %s as %s (%s)", key, fmt, "masked" if masked else "full")
+    _audit_export(database, ledger.title_for(params), fmt, total, masked, out)
     return out
+
+
+def _audit_export(database: Any, title: str, fmt: str, rows: int | None, masked: bool, out: Path) -> None:
+    """One audit entry per export: what, how many rows, masked or full (not on a read-only
+    database, which cannot be written)."""
+    if getattr(database, "readonly", False):
+        return
+    from commdesk.models.audit import audit_event
+
+    with database.Session() as session:
+        audit_event(session, "export", _("导出 {title}（{fmt}，{n} 行，{mask}）→ {name}").format(
+            title=title, fmt=fmt, n="?" if rows is None else rows, mask=_("脱敏") if masked else _("完整身份证号和电话"),
+            name=out.name), table_name="event")
+        session.commit()

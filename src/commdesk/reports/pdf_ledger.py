@@ -190,6 +190,10 @@ class LedgerPdf:
         size = INFO_SIZE
         left = _("第 {n} 页 共 ").format(n=self.page)
         self.text.text(w / 2, y, left, size, "right")
+        if not self.masked:
+            from commdesk.reports.cell_text import SENSITIVE_NOTICE
+
+            self.text.bold_text(w / 2, self.pagesize[1] - MARGIN_TOP + 5 * mm, SENSITIVE_NOTICE, size, "center")
         self.text.flush()
         # "M 页" comes from a form defined after the last page, when M is known.
         self.canvas.saveState()

@@ -131,11 +131,15 @@ def _account(session: Session, name: str) -> Account:
     return account
 
 
-def login(session: Session, name: str, password: str, *, clock: Callable[[], datetime] = now) -> LoggedIn:
+def login(session: Session, name: str, password: str, *, clock: Callable[[], datetime] = now,
+          write: bool = True) -> LoggedIn:
     """Check a login (committing its audit entry and the lockout state whatever the outcome).
 
     Wrong name and wrong password read the same; after ``MAX_FAILURES`` failures in a row the
-    account is locked for ``LOCK_MINUTES`` minutes, even for the right password."""
+    account is locked for ``LOCK_MINUTES`` minutes, even for the right password. ``write=False``
+    (a database opened read-only): checked the same, nothing recorded."""
+    if not write:
+        return _check_only(session, name, password, clock())
     at = clock()
     account = session.scalar(select(Account).where(Account.name == name.strip()))
     wrong = UserError(_("用户名或密码不正确"))
@@ -176,11 +180,25 @@ def login(session: Session, name: str, password: str, *, clock: Callable[[], dat
     return LoggedIn(account.name, account.role, bool(account.full_values))
 
 
-def verify_password(session: Session, name: str, password: str) -> bool:
+def _check_only(session: Session, name: str, password: str, at: datetime) -> LoggedIn:
+    account = session.scalar(select(Account).where(Account.name == name.strip()))
+    if account is None or account.disabled_at is not None:
+        raise UserError(_("用户名或密码不正确"))
+    if account.locked_until is not None and account.locked_until > at:
+        raise UserError(_("账号“{name}”因多次输错密码已锁定，请在 {until} 后再试，或请管理员解锁").format(
+            name=account.name, until=account.locked_until.strftime("%H:%M")))
+    try:
+        _HASHER.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise UserError(_("用户名或密码不正确")) from None
+    return LoggedIn(account.name, account.role, bool(account.full_values))
+
+
+def verify_password(session: Session, name: str, password: str, write: bool = True) -> bool:
     """The password is this account's (re-entering it to unlock the idle lock); a failure counts
     towards the lockout like a failed login."""
     try:
-        login(session, name, password)
+        login(session, name, password, write=write)
     except UserError:
         return False
     return True

@@ -5,7 +5,7 @@ in :mod:`.meetings`), so a value can be read by key from anywhere above this lay
 """
 from __future__ import annotations
 
-from commdesk.settings import meetings, party  # noqa: F401  (declare their settings)
+from commdesk.settings import meetings, party, security  # noqa: F401  (declare their settings)
 from commdesk.settings.registry import (CROSS_CHECKS, SETTINGS, Declared, SettingChange, all_settings,
                                         check_settings, check_value, declare, declare_check, get_setting,
                                         last_changes, reset_setting, save_settings, set_setting)

@@ -108,12 +108,57 @@ def maybe_welcome(window: Any) -> None:
     Op(window, is_initialised).success(decided).run()
 
 
+def logged_in(database: Any, parent: QWidget | None = None) -> Any:
+    """The database after the login it needs (None: the user gave up, the database is closed):
+    the first administrator created on a database without accounts; a 只读 account's database
+    reopened read-only, so nothing on screen can change it."""
+    from commdesk.ui.dialogs.login import ask_login
+    from commdesk.ui.session import set_account
+
+    account = ask_login(database, parent)
+    if account is False:
+        database.close()
+        return None
+    set_account(account)
+    if account is not None and not account.may("edit") and not database.readonly:
+        path = getattr(database, "path", None)
+        if path is not None:
+            from commdesk.models.db import open_database
+
+            database.close()
+            database = open_database(path, readonly=True)
+    return database
+
+
+def start_idle_lock(database: Any) -> None:
+    """The idle lock for the logged-in account (none while the database has no accounts)."""
+    from commdesk.settings import get_setting
+    from commdesk.settings.security import IDLE_LOCK_MINUTES
+    from commdesk.ui.idle_lock import IdleLock
+    from commdesk.ui.session import current_account
+
+    old = _state.pop("idle_lock", None)
+    if old is not None:
+        old.timer.stop()
+        old.deleteLater()
+    account = current_account()
+    if account is None:
+        return
+    with database.Session() as session:
+        minutes = int(get_setting(session, IDLE_LOCK_MINUTES))
+    _state["idle_lock"] = IdleLock(database, account, minutes)
+
+
 def reopen(window: Any, path: str) -> None:
     database = open_database_interactive(path, parent=window)
     if database is None:
         return
+    database = logged_in(database, window)
+    if database is None:
+        return
     _close_window(window)
     _show(database)
+    start_idle_lock(database)
 
 
 def _close_window(window: Any) -> None:
@@ -138,7 +183,11 @@ def run_gui(db: str | Path | None = None, readonly: bool = False) -> int:
     database = open_database_interactive(db, readonly=readonly)
     if database is None:
         return 1
+    database = logged_in(database)
+    if database is None:
+        return 1
     _show(database)
+    start_idle_lock(database)
     code = app.exec()
     window = _state.pop("window", None)
     if window is not None:

@@ -111,6 +111,16 @@ class LedgerPage(QWidget):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in self.actions.toolbar_actions():
             toolbar.addAction(action)
+        from commdesk.ui.session import current_account
+
+        account = current_account()
+        self.reveal_action: QAction | None = None
+        if account is not None and account.may("full_values"):
+            self.reveal_action = QAction(_("显示完整身份证号"), self)
+            self.reveal_action.setObjectName("revealFull")
+            self.reveal_action.setCheckable(True)
+            self.reveal_action.toggled.connect(self.reveal_full)
+            toolbar.addAction(self.reveal_action)
         toolbar.addSeparator()
         toolbar.addWidget(self.count_label)
         self.toolbar = toolbar
@@ -248,6 +258,26 @@ class LedgerPage(QWidget):
     def current_resident(self) -> int | None:
         idx = self.table.currentIndex()
         return self.model.id_at(idx.row()) if idx.isValid() else None
+
+    def reveal_full(self, on: bool, reason: str | None = None) -> None:
+        """Full ID numbers and phones on screen: for an account granted them, with the purpose
+        typed (audited); off again: masked."""
+        if not on:
+            self.model.set_masked(True)
+            return
+        if reason is None:
+            from PySide6.QtWidgets import QInputDialog
+
+            text, ok = QInputDialog.getText(self, _("显示完整身份证号"), _("请写明查看完整身份证号和电话的用途（记入审计）："))
+            reason = text.strip() if ok else ""
+        if len(reason) < 2:
+            if self.reveal_action is not None:
+                self.reveal_action.setChecked(False)
+            return
+        from commdesk.services.accounts import record_full_values
+
+        Op(self, lambda s: record_full_values(s, _("在住户台账中查看"), None, reason), write=True) \
+            .success(lambda _r: self.model.set_masked(False)).run()
 
     def current_household(self) -> int | None:
         return self._selected_household

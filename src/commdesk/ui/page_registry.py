@@ -18,6 +18,8 @@ from typing import Any
 class PageEntry:
     title: str
     target: str  # "package.module:ClassName"
+    #: what the logged-in account needs to see the page (``ui.session.may``)
+    permission: str = "view"
 
     @property
     def module_name(self) -> str:
@@ -48,6 +50,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("台账与报表", "commdesk.ui.reports_page:ReportsPage"),
     PageEntry("网格管理", "commdesk.ui.grids_page:GridsPage"),
     PageEntry("设置", "commdesk.ui.settings_page:SettingsPage"),
+    PageEntry("账号管理", "commdesk.ui.accounts_page:AccountsPage", permission="accounts"),
+    PageEntry("审计记录", "commdesk.ui.audit_page:AuditPage", permission="audit"),
 )
 
 
@@ -59,8 +63,11 @@ def _exists(module_name: str) -> bool:
 
 
 def available_pages() -> list[PageEntry]:
-    """The entries whose modules exist in this build (found without importing them)."""
-    return [entry for entry in PAGES if _exists(entry.module_name)]
+    """The entries whose modules exist in this build (found without importing them) and that
+    the logged-in account may see."""
+    from commdesk.ui.session import may
+
+    return [entry for entry in PAGES if _exists(entry.module_name) and may(entry.permission)]
 
 
 def page_classes() -> list[type[Any]]:

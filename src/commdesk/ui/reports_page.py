@@ -197,13 +197,34 @@ class ReportsPage(QWidget):
             self.filter_form.addRow(spec.label + "：", box)
 
     def _confirm_full(self, checked: bool) -> None:
+        """Full values: for an account granted them, with the purpose typed (audited with the
+        export); without accounts, a confirmation."""
         if not checked:
+            self.full_reason = ""
+            return
+        from commdesk.ui.session import current_account, may
+
+        if not may("full_values"):
+            QMessageBox.information(self, _("导出完整信息"), _("导出完整身份证号和电话需要管理员授权（账号管理 → 授权完整信息）"))
+            self.masked.setChecked(True)
+            return
+        if current_account() is not None:
+            from PySide6.QtWidgets import QInputDialog
+
+            reason, ok = QInputDialog.getText(
+                self, _("导出完整信息"), _("完整的身份证号和电话属于敏感个人信息，只能用于内部工作。请写明用途（记入审计）："))
+            if not ok or len(reason.strip()) < 2:
+                self.masked.setChecked(True)
+                return
+            self.full_reason = reason.strip()
             return
         answer = QMessageBox.question(
             self, _("导出完整信息"),
             _("完整的身份证号和电话属于居民个人信息，只能用于内部工作，不得外传或张贴。确定导出完整信息吗？"))
         if answer != QMessageBox.StandardButton.Yes:
             self.masked.setChecked(True)
+        else:
+            self.full_reason = _("（未启用账号）")
 
     def options(self) -> dict[str, Any]:
         ledger = self.ledger
@@ -230,13 +251,24 @@ class ReportsPage(QWidget):
             self.status.setText(_("请至少选择一列"))
             raise ValueError("no columns")
 
+        reason = getattr(self, "full_reason", "")
+        title = self.ledger.title
+
         def job(database: Any, progress: Any) -> Path:
             from commdesk.reports import export_ledger
 
-            return export_ledger(database, opts["key"], fmt, path, month=opts["month"], masked=opts["masked"],
+            done = export_ledger(database, opts["key"], fmt, path, month=opts["month"], masked=opts["masked"],
                                  filters=opts["filters"], columns=opts["columns"], landscape=opts["landscape"],
                                  progress=lambda done, total: progress.update(done, total or 0),
                                  cancel=lambda: progress.cancelled)
+            if not opts["masked"]:
+                from commdesk.services.accounts import record_full_values
+
+                with database.Session() as session:
+                    record_full_values(session, _("导出 {title}（{fmt}）").format(title=title, fmt=fmt), None,
+                                       reason or _("（未填写）"))
+                    session.commit()
+            return done
 
         return self._run(job, _("正在导出“{title}”…").format(title=self.ledger.title))
 

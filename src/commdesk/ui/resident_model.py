@@ -36,7 +36,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class ResidentTableModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None, columns: Sequence[Column] | None = None, masked: bool = False) -> None:
+    def __init__(self, parent: Any = None, columns: Sequence[Column] | None = None, masked: bool | None = None) -> None:
         """``columns``: the declaration's screen view (default: the households ledger's).
         ``masked``: ID numbers and phones as a masked printout shows them (the screen, the
         office's working copy, shows them in full unless asked)."""
@@ -50,10 +50,25 @@ class ResidentTableModel(QAbstractTableModel):
         self.keys = [c.key for c in self.columns]
         self.headers = [c.header for c in self.columns]
         self.widths = [c.width for c in self.columns]
+        if masked is None:      # the logged-in account's view: masked unless granted full values
+            from commdesk.ui.session import masks_screen
+
+            masked = masks_screen()
+        self.masked = masked
         self._text = [formatter(c, masked) for c in self.columns]
         self._align = [_ALIGN.get(c.alignment, _ALIGN["left"]) for c in self.columns]
         self._alert = [c.alert for c in self.columns]
         self._tip = [c.kind == "text" for c in self.columns]  # long text is elided: the tooltip shows it whole
+
+    def set_masked(self, masked: bool) -> None:
+        """Show ID numbers and phones masked or in full (the rows already read stay; only their
+        text changes)."""
+        if masked == self.masked:
+            return
+        self.masked = masked
+        self._text = [formatter(c, masked) for c in self.columns]
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1))
 
     # --- contents -------------------------------------------------------------------------
     def set_result(self, ids: list[int], first_rows: dict[int, dict[str, Any]]) -> None:

@@ -31,7 +31,10 @@ APT_PACKAGES = [
     "libglib2.0-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
     "libxcb-xinerama0", "libxcb-randr0", "libxcb-render-util0", "libxcb-image0", "libxcb-xkb1",
     "fonts-wqy-microhei", "poppler-utils", "xvfb", "postgresql",
+    "nsis",  # makensis: tools/build_installer.py compiles the Windows installer (tests/test_frozen_bundle.py)
 ]
+#: What tools/build_installer.py needs besides the test extras (the frozen-bundle test builds it).
+BUILD_PACKAGES = ["pyinstaller>=6.22,<6.23", "pyinstaller-hooks-contrib"]
 
 #: The test modules that reach the store through the ``db`` fixture: ``test`` runs them a second
 #: time with that fixture on a private PostgreSQL server (tests/pg_server.py). The rest of the
@@ -89,6 +92,8 @@ def ensure_venv(extras: str) -> Path:
         target = f"{ROOT}[{extras}]" if extras else str(ROOT)
         subprocess.run([str(py), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
         subprocess.run([str(py), "-m", "pip", "install", "-q", "-e", target], check=True)
+        if extras == "test":
+            subprocess.run([str(py), "-m", "pip", "install", "-q", *BUILD_PACKAGES], check=True)
         STAMP.write_text(key)
     # byte-compile our own sources once, so start-up does not recompile them every time
     subprocess.run([str(py), "-m", "compileall", "-q", str(ROOT / "src")], check=False)

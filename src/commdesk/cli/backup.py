@@ -36,11 +36,12 @@ def backup_password(confirm: bool) -> str:
 
 
 def run_backup(args: argparse.Namespace) -> int:
-    from commdesk.models.backup import backup_encrypted
+    from commdesk.models.backup import audit_backup, backup_encrypted
 
     with open_db(args, create=False) as db:
         target, manifest = backup_encrypted(db, backup_password(confirm=True),
                                             Path(args.output) if args.output else None)
+        audit_backup(db, target, "backup")
     people = manifest.counts.get("resident", 0)  # type: ignore[attr-defined]
     print(_("已加密备份到 {path}（居民 {n} 人，已核对）").format(path=target, n=people))
     return 0
@@ -66,6 +67,11 @@ def run_restore(args: argparse.Namespace) -> int:
         safety = restore_encrypted(source, path, password) if password is not None else restore_backup(source, path)
     finally:
         lock.release()
+    from commdesk.models.backup import audit_backup
+    from commdesk.models.db import open_database
+
+    with open_database(path, create=False) as restored:       # the restore is in the restored trail
+        audit_backup(restored, source, "restore_db")
     print(_("已从备份恢复。恢复前的数据库已另存为 {path}").format(path=safety))
     return 0
 

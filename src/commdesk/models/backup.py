@@ -49,7 +49,9 @@ def backup_file(src: Path, dest_dir: Path, reason: str) -> Path:
 
 
 def _prune(dest_dir: Path, stem: str) -> None:
-    automatic = sorted(p for p in dest_dir.glob(f"{stem}-*.sqlite3") if "-manual" not in p.name)
+    # the daily copies have their own rotation (models.backup_rotation)
+    automatic = sorted(p for p in dest_dir.glob(f"{stem}-*.sqlite3")
+                       if "-manual" not in p.name and not p.name.endswith("-daily.sqlite3"))
     for old in automatic[:-KEEP_AUTOMATIC]:
         old.unlink(missing_ok=True)
 
@@ -145,3 +147,16 @@ def restore_encrypted(backup: Path, db_path: Path, password: str) -> Path:
         raise UserError(_("无法恢复：{err}").format(err=exc.strerror or exc)) from exc
     finally:
         plain.unlink(missing_ok=True)
+
+
+def audit_backup(database: object, target: Path, what: str) -> None:
+    """The audit entry of a backup or restore (``what``: "backup" or "restore_db"); skipped on a
+    read-only database, which cannot be written."""
+    if getattr(database, "readonly", False):
+        return
+    from commdesk.models.audit import audit_event
+
+    summary = (_("备份到 {name}") if what == "backup" else _("从备份 {name} 恢复了整个数据库")).format(name=target.name)
+    with database.Session() as session:  # type: ignore[attr-defined]
+        audit_event(session, what, summary, table_name="event")
+        session.commit()

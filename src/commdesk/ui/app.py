@@ -130,6 +130,17 @@ def logged_in(database: Any, parent: QWidget | None = None) -> Any:
     return database
 
 
+def _daily_backup(database: Any) -> None:
+    """Today's automatic backup on the first start of the day (a failure is logged and shown in
+    the log, never a reason not to start)."""
+    from commdesk.models.backup_rotation import daily_backup
+
+    try:
+        daily_backup(database)
+    except (UserError, OSError) as exc:
+        log.warning("daily backup failed: %s", exc)
+
+
 def start_idle_lock(database: Any) -> None:
     """The idle lock for the logged-in account (none while the database has no accounts)."""
     from commdesk.settings import get_setting
@@ -186,6 +197,7 @@ def run_gui(db: str | Path | None = None, readonly: bool = False) -> int:
     database = logged_in(database)
     if database is None:
         return 1
+    _daily_backup(database)
     _show(database)
     start_idle_lock(database)
     code = app.exec()

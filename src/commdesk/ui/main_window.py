@@ -225,9 +225,14 @@ class MainWindow(QMainWindow):
 
     # --- file menu -------------------------------------------------------------------------
     def backup_now(self) -> None:
-        from commdesk.models.backup import backup_database
+        from commdesk.models.backup import audit_backup, backup_database
 
-        Op(self, lambda database: backup_database(database, reason="manual"), raw=True) \
+        def job(database: Any) -> Any:
+            target = backup_database(database, reason="manual")
+            audit_backup(database, target, "backup")
+            return target
+
+        Op(self, job, raw=True) \
             .success(lambda p: QMessageBox.information(self, _("备份完成"), _("已备份到：\n{path}").format(path=p))) \
             .run()
 

@@ -147,6 +147,22 @@ def shoot(out: Path, households: int) -> int:
     welcome.show()
     save(welcome, "70_welcome")
     welcome.close()
+    # login: the first start's administrator, the login, the idle lock's curtain
+    from commdesk.ui.dialogs.login import FirstAdminDialog, LoginDialog
+    from commdesk.ui.idle_lock import Curtain
+
+    first_admin = FirstAdminDialog(window.database, window)
+    first_admin.show()
+    save(first_admin, "72_first_admin")
+    first_admin.close()
+    login = LoginDialog(window.database, window)
+    login.message.setText("用户名或密码不正确（再错 4 次账号将锁定 15 分钟）")
+    login.show()
+    save(login, "73_login")
+    login.close()
+    curtain = Curtain(window)
+    save(window, "74_idle_locked")
+    curtain.deleteLater()
     from commdesk.ui.grids_page import GridDialog
 
     grid_dialog = GridDialog(window, window.grids.rows[0] if window.grids.rows else None)

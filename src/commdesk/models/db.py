@@ -198,7 +198,7 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
                             .format(scheme=url.split("://", 1)[0])) from exc
         database = Database(url=url, path=path, engine=engine, readonly=readonly, lock=instance_lock)
         if migrate and not readonly:
-            from commdesk.models.migrate import check_version, upgrade
+            from commdesk.models.upgrade import check_version, upgrade  # back up, migrate, check, restore on failure
 
             check_version(database)
             if url.startswith("sqlite"):
@@ -209,7 +209,7 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
                     raw.close()
             upgrade(database)
         else:
-            from commdesk.models.migrate import check_version
+            from commdesk.models.upgrade import check_version
 
             check_version(database)
         return database

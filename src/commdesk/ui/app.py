@@ -172,6 +172,34 @@ def reopen(window: Any, path: str) -> None:
     start_idle_lock(database)
 
 
+def restore_and_reopen(window: Any, backup: str, password: str | None) -> Any:
+    """Close the window and its database, restore ``backup`` over the file (today's saved aside
+    first), record it in the restored audit trail and reopen with a login. A failure leaves
+    today's database as it was and reopens it."""
+    from commdesk.models.backup import audit_backup, restore_backup, restore_encrypted
+    from commdesk.models.db import open_database
+
+    path = Path(window.database.path)
+    _close_window(window)
+    source = Path(backup)
+    try:
+        safety = restore_encrypted(source, path, password) if password else restore_backup(source, path)
+    except UserError as exc:
+        QMessageBox.warning(None, _("无法恢复"), str(exc))
+        database = open_database_interactive(path)
+        return _show(database) if database is not None else None
+    database = open_database(path)
+    audit_backup(database, source, "restore_db")
+    QMessageBox.information(None, _("已从备份恢复"), _("已从备份恢复。恢复前的数据库已另存为：\n{path}").format(path=safety))
+    database = logged_in(database)
+    if database is None:
+        QApplication.quit()
+        return None
+    window = _show(database)
+    start_idle_lock(database)
+    return window
+
+
 def _close_window(window: Any) -> None:
     window.runner.shutdown()
     window.close()
@@ -181,6 +209,7 @@ def _close_window(window: Any) -> None:
 def _show(database: Any) -> Any:
     window = create_main_window(database)
     window.open_requested.connect(lambda path: reopen(window, path))
+    window.restore_requested.connect(lambda backup, password: restore_and_reopen(window, backup, password))
     _state["window"] = window
     window.show()
     window.start()

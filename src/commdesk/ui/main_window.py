@@ -26,6 +26,8 @@ SHORTCUT_HELP = (
 class MainWindow(QMainWindow):
     #: another database file chosen in 文件 → 打开其他数据库 (the application reopens on it)
     open_requested = Signal(str)
+    #: a checked backup (path, password or None) to restore over this database
+    restore_requested = Signal(str, object)
 
     def __init__(self, database: Any, runner: Runner, first_page: type | None = None) -> None:
         super().__init__()
@@ -237,16 +239,21 @@ class MainWindow(QMainWindow):
             .run()
 
     def restore_from_backup(self) -> None:
-        from commdesk.paths import backups_dir
+        """从备份恢复 (administrators): check the backup, compare, then the application restores it
+        and reopens the database (``restore_requested``)."""
+        from commdesk.ui.dialogs.restore_dialog import RestoreDialog
+        from commdesk.ui.session import may
 
-        path, _f = QFileDialog.getOpenFileName(self, _("选择备份文件"), str(backups_dir()),
-                                              _("commdesk 备份 (*.sqlite3)"))
-        if not path:
+        if self.database.path is None:
+            QMessageBox.information(self, _("从备份恢复"), _("只能恢复本机 SQLite 数据库"))
             return
-        QMessageBox.information(
-            self, _("从备份恢复"),
-            _("恢复会用备份替换当前整个数据库（当前数据库会先另存一份）。请关闭程序后在命令行运行：\n"
-              "commdesk restore \"{path}\"\n或重新启动程序时选择该备份文件打开。").format(path=path))
+        if not may("restore"):
+            QMessageBox.information(self, _("从备份恢复"), _("恢复备份需要管理员账号"))
+            return
+        dialog = RestoreDialog(self.database.path, self)
+        dialog.restore_confirmed.connect(self.restore_requested)
+        self.restore_dialog = dialog
+        dialog.open()
 
     def open_other(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, _("打开数据库"), "", _("commdesk 数据库 (*.sqlite3 *.db)"))

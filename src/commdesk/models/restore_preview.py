@@ -1,0 +1,64 @@
+"""Before a restore: the backup checked completely (every encrypted chunk, or SQLite's
+integrity check) and what it holds set against today's database, table by table."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from commdesk.errors import UserError
+from commdesk.i18n import _
+
+#: the tables staff recognise, in the order the preview lists them
+TABLE_NAMES = {"household": _("户"), "resident": _("居民"), "party_member": _("党员"), "meeting": _("会议"),
+               "consultation": _("协商议事"), "checklist_item": _("责任清单事项"), "account": _("账号"),
+               "audit_log": _("审计记录")}
+
+
+@dataclass(frozen=True)
+class RestorePreview:
+    backup: Path
+    created_at: str
+    schema: str
+    backup_counts: dict[str, int]
+    today_counts: dict[str, int]
+
+    def rows(self) -> list[tuple[str, int | None, int | None]]:
+        """(what, rows in the backup, rows today) for the tables staff recognise."""
+        return [(label, self.backup_counts.get(t), self.today_counts.get(t)) for t, label in TABLE_NAMES.items()
+                if t in self.backup_counts or t in self.today_counts]
+
+
+def _counts(path: Path) -> dict[str, int]:
+    from commdesk.models.backup_crypt import manifest_of
+
+    return dict(manifest_of(path).counts) if path.exists() else {}
+
+
+def preview_restore(backup: Path, db_path: Path, password: str | None) -> RestorePreview:
+    """Check ``backup`` whole (a wrong password or a damaged file: UserError) and count both sides."""
+    from commdesk.models.backup_crypt import decrypt_file, is_encrypted_backup, manifest_of, read_manifest
+
+    if not backup.exists():
+        raise UserError(_("备份文件不存在：{name}").format(name=backup.name))
+    if is_encrypted_backup(backup):
+        if not password:
+            raise UserError(_("这是加密备份，请输入备份密码"))
+        manifest = read_manifest(backup)
+        if decrypt_file(backup, None, password) != manifest.sha256:
+            raise UserError(_("备份文件“{name}”的内容与清单不符，已损坏").format(name=backup.name))
+    else:
+        with backup.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise UserError(_("“{name}”不是有效的备份文件。").format(name=backup.name))
+        conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        except sqlite3.DatabaseError:
+            ok = "damaged"
+        finally:
+            conn.close()
+        if ok != "ok":
+            raise UserError(_("备份文件已损坏，不能恢复：{name}").format(name=backup.name))
+        manifest = manifest_of(backup)
+    return RestorePreview(backup, manifest.created_at, manifest.schema, dict(manifest.counts), _counts(db_path))

@@ -49,9 +49,9 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("责任清单", "commdesk.ui.meetings.checklist_page:ChecklistPage"),
     PageEntry("台账与报表", "commdesk.ui.reports_page:ReportsPage"),
     PageEntry("网格管理", "commdesk.ui.grids_page:GridsPage"),
-    PageEntry("设置", "commdesk.ui.settings_page:SettingsPage"),
     PageEntry("账号管理", "commdesk.ui.accounts_page:AccountsPage", permission="accounts"),
     PageEntry("审计记录", "commdesk.ui.audit_page:AuditPage", permission="audit"),
+    PageEntry("设置", "commdesk.ui.settings_page:SettingsPage"),
 )
 
 

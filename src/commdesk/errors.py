@@ -53,6 +53,13 @@ def _root(exc: BaseException) -> BaseException:
 def classify_db_error(exc: BaseException) -> UserError | None:
     """Map a database exception to a UserError, or None when it is a bug."""
     root = _root(exc)
+    if type(root).__name__ == "PendingRollbackError":
+        # raised by a clean-up statement after the connection broke: the cause is the error before it
+        earlier = exc.__context__ or exc.__cause__
+        if earlier is not None and earlier is not exc:
+            return classify_db_error(earlier)
+    if type(root).__name__ == "StaleDataError":   # sqlalchemy.orm: the row's version moved on
+        return UserError(_("这条记录刚刚被其他人修改并保存了，您的修改没有保存。请重新打开后再改。"))
     if type(root).__module__.split(".")[0] == "psycopg":
         return _classify_server_error(root)
     if not isinstance(root, (sqlite3.Error, OSError)):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from commdesk.models.base import Base, RecordMixin, current_user, now
@@ -70,6 +70,9 @@ class Household(RecordMixin, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     #: token shared by the household and the members archived together with it
     archive_batch: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: optimistic locking (several PCs on one server): every ORM update checks and bumps it
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     grid: Mapped[Grid | None] = relationship()
     members: Mapped[list[Resident]] = relationship(back_populates="household",
@@ -91,6 +94,10 @@ class Resident(RecordMixin, Base):
         # an index for a selective one and walk it in the ledger's queries.
         Index("ix_resident_review", "review", sqlite_where=text("archived_at IS NULL AND review != ''")),
     )
+
+    #: optimistic locking (several PCs on one server): every ORM update checks and bumps it
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"))
     name: Mapped[str] = mapped_column(String(50))

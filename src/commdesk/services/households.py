@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from commdesk.errors import ValidationError
+from commdesk.errors import UserError, ValidationError
 from commdesk.i18n import _
 from commdesk.models import Household, Resident, ResidentEvent
 from commdesk.models.base import new_uuid, now
@@ -80,6 +80,7 @@ def update_household(session: Session, household_id: int, form: HouseholdForm) -
     _raise_first(checked.errors)
     _check_household_no(session, checked.values["household_no"], household_id)  # type: ignore[arg-type]
     household = session.get_one(Household, household_id)
+    _check_version(household, form.version)
     for key, value in checked.values.items():
         setattr(household, key, join_tags(form.tags) if key == "tags" else value)
     return Changes.of(*CHANGED, ids=[household_id])
@@ -117,8 +118,18 @@ def add_resident(session: Session, household_id: int, form: ResidentForm, *, eve
     return Changes.of(*CHANGED, ids=[resident.id]), resident.id
 
 
+def _check_version(record: Household | Resident, version: int | None) -> None:
+    """An edit made on an older state of the record (another PC saved in between) is refused:
+    the user reloads and sees the other change, nothing is overwritten silently."""
+    if version is not None and record.version != version:
+        what = _("这位居民") if isinstance(record, Resident) else _("这一户")
+        raise UserError(_("{what}的信息刚刚被其他人修改并保存了，您的修改没有保存。请关闭后重新打开，"
+                          "看过对方的修改后再改。").format(what=what))
+
+
 def update_resident(session: Session, resident_id: int, form: ResidentForm) -> Changes:
     resident = session.get_one(Resident, resident_id)
+    _check_version(resident, form.version)
     _apply_resident(session, resident, form, resident.household_id)
     return Changes.of(*CHANGED, ids=[resident_id])
 

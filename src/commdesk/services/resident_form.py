@@ -31,6 +31,8 @@ class ResidentForm:
     tags: list[str] = field(default_factory=list)
     notes: str = ""
     former_name: str = ""
+    #: the record's version when the form was filled from it (None: no check, a new record)
+    version: int | None = None
 
 
 @dataclass
@@ -46,6 +48,8 @@ class HouseholdForm:
     status: str = "在住"
     tags: list[str] = field(default_factory=list)
     notes: str = ""
+    #: the record's version when the form was filled from it (None: no check, a new record)
+    version: int | None = None
 
 
 @dataclass
@@ -128,5 +132,5 @@ def check_household_form(form: HouseholdForm) -> Checked:
         errors["housing"] = _("请从列表中选择住房性质")
     if form.status not in HOUSEHOLD_STATUSES:
         errors["status"] = _("请从列表中选择户状态")
-    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in vars(form).items()}
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in vars(form).items() if k != "version"}
     return Checked(values, errors, {})

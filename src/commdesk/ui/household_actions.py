@@ -26,13 +26,13 @@ def resident_form(r: Resident) -> ResidentForm:
     return ResidentForm(name=r.name, gender=r.gender, ethnicity=r.ethnicity, birth_date=r.birth_date,
                         id_number=r.id_number or "", relation=r.relation, political_status=r.political_status,
                         education=r.education, work_unit=r.work_unit, phone=r.phone, hukou_type=r.hukou_type,
-                        tags=split_tags(r.tags), notes=r.notes, former_name=r.former_name)
+                        tags=split_tags(r.tags), notes=r.notes, former_name=r.former_name, version=r.version)
 
 
 def household_form(h: Household) -> HouseholdForm:
     return HouseholdForm(household_no=h.household_no, grid_id=h.grid_id, estate=h.estate, building=h.building,
                          unit=h.unit, room=h.room, address=h.address, housing=h.housing, status=h.status,
-                         tags=split_tags(h.tags), notes=h.notes)
+                         tags=split_tags(h.tags), notes=h.notes, version=h.version)
 
 
 class HouseholdActions(QObject):

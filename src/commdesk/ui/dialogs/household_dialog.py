@@ -17,6 +17,7 @@ class HouseholdDialog(FormDialog):
                  *, title: str | None = None) -> None:
         super().__init__(title or (_("编辑户信息") if form and form.household_no else _("新建户")), parent)
         form = form or HouseholdForm()
+        self._version = form.version    # handed back: the save checks nobody saved in between
         self.household_no = self.add_field("household_no", _("户号"), QLineEdit(form.household_no))
         self.grid = QComboBox()
         for g in grids:
@@ -60,7 +61,7 @@ class HouseholdDialog(FormDialog):
         self.revalidate()
 
     def to_form(self) -> HouseholdForm:
-        return HouseholdForm(
+        return HouseholdForm(version=self._version,
             household_no=self.household_no.text(), grid_id=self.grid.currentData(), estate=self.estate.text(),
             building=self.building.text(), unit=self.unit.text(), room=self.room.text(), address=self.address.text(),
             housing=self.housing.currentText(), status=self.status.currentText(),

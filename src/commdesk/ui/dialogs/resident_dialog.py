@@ -19,6 +19,7 @@ class ResidentDialog(FormDialog):
                  title: str | None = None, with_arrival: bool = False) -> None:
         super().__init__(title or (_("编辑居民") if form else _("添加家庭成员")), parent)
         form = form or ResidentForm()
+        self._version = form.version    # handed back: the save checks nobody saved in between
         self.name = self.add_field("name", _("姓名"), QLineEdit(form.name))
         self.id_number = self.add_field("id_number", _("身份证号"), QLineEdit(form.id_number))
         self.id_number.setPlaceholderText(_("18位，或15位旧号码"))
@@ -74,7 +75,7 @@ class ResidentDialog(FormDialog):
         self.revalidate()
 
     def to_form(self) -> ResidentForm:
-        return ResidentForm(
+        return ResidentForm(version=self._version,
             name=self.name.text(), gender=self.gender.currentText(), birth_date=date_value(self.birth),
             id_number=self.id_number.text(), relation=self.relation.currentText(),
             political_status=self.political.currentText(), ethnicity=self.ethnicity.text(),

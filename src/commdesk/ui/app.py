@@ -220,6 +220,8 @@ def _show(database: Any) -> Any:
 def run_gui(db: str | Path | None = None, readonly: bool = False) -> int:
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
     app = make_app()
+    from commdesk.ui.crash import install_crash_handler  # uncaught errors: crash log + Chinese dialog
+    install_crash_handler()
     database = open_database_interactive(db, readonly=readonly)
     if database is None:
         return 1

@@ -75,8 +75,9 @@ def list_backups(dest_dir: Path | None = None) -> list[Path]:
     return sorted(dest_dir.glob("*.sqlite3"), reverse=True)
 
 
-def restore_backup(backup: Path, db_path: Path) -> Path:
-    """Replace ``db_path`` with ``backup`` (the current file is backed up first). Returns that backup."""
+def check_sqlite_backup(backup: Path) -> None:
+    """A plain backup that can be restored: it exists, is an SQLite file and passes SQLite's
+    integrity check (else a UserError naming it)."""
     if not backup.exists():
         raise UserError(_("备份文件不存在：{name}").format(name=backup.name))
     with backup.open("rb") as fh:
@@ -93,6 +94,11 @@ def restore_backup(backup: Path, db_path: Path) -> Path:
         check.close()
     if ok != "ok":
         raise UserError(_("备份文件已损坏，不能恢复：{name}").format(name=backup.name))
+
+
+def restore_backup(backup: Path, db_path: Path) -> Path:
+    """Replace ``db_path`` with ``backup`` (the current file is backed up first). Returns that backup."""
+    check_sqlite_backup(backup)
     safety = backup_file(db_path, db_path.parent / "backups-before-restore", "before-restore") \
         if db_path.exists() else db_path
     tmp = db_path.with_name(db_path.name + ".restoring")

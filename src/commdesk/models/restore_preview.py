@@ -2,7 +2,6 @@
 integrity check) and what it holds set against today's database, table by table."""
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +36,7 @@ def _counts(path: Path) -> dict[str, int]:
 
 def preview_restore(backup: Path, db_path: Path, password: str | None) -> RestorePreview:
     """Check ``backup`` whole (a wrong password or a damaged file: UserError) and count both sides."""
+    from commdesk.models.backup import check_sqlite_backup
     from commdesk.models.backup_crypt import decrypt_file, is_encrypted_backup, manifest_of, read_manifest
 
     if not backup.exists():
@@ -45,20 +45,8 @@ def preview_restore(backup: Path, db_path: Path, password: str | None) -> Restor
         if not password:
             raise UserError(_("这是加密备份，请输入备份密码"))
         manifest = read_manifest(backup)
-        if decrypt_file(backup, None, password) != manifest.sha256:
-            raise UserError(_("备份文件“{name}”的内容与清单不符，已损坏").format(name=backup.name))
+        decrypt_file(backup, None, password)     # every chunk and the content's SHA-256 against the manifest
     else:
-        with backup.open("rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise UserError(_("“{name}”不是有效的备份文件。").format(name=backup.name))
-        conn = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        try:
-            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        except sqlite3.DatabaseError:
-            ok = "damaged"
-        finally:
-            conn.close()
-        if ok != "ok":
-            raise UserError(_("备份文件已损坏，不能恢复：{name}").format(name=backup.name))
+        check_sqlite_backup(backup)
         manifest = manifest_of(backup)
     return RestorePreview(backup, manifest.created_at, manifest.schema, dict(manifest.counts), _counts(db_path))

@@ -194,16 +194,6 @@ def _check_only(session: Session, name: str, password: str, at: datetime) -> Log
     return LoggedIn(account.name, account.role, bool(account.full_values))
 
 
-def verify_password(session: Session, name: str, password: str, write: bool = True) -> bool:
-    """The password is this account's (re-entering it to unlock the idle lock); a failure counts
-    towards the lockout like a failed login."""
-    try:
-        login(session, name, password, write=write)
-    except UserError:
-        return False
-    return True
-
-
 def reset_password(session: Session, name: str, password: str, by: LoggedIn) -> None:
     """An administrator sets a new password (also unlocks the account)."""
     by.require("accounts")

@@ -142,3 +142,12 @@ def test_a_real_process_reads_the_password_from_the_environment(accounts_db: str
     done = subprocess.run([sys.executable, "-m", "commdesk", "check", "--db", accounts_db], capture_output=True,
                           text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
     assert done.returncode == 1 and "--user" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_account_changes_its_own_password(accounts_db: str, capsys, monkeypatch) -> None:
+    db = accounts_db
+    code, out, err = run(capsys, monkeypatch, ["--user", "wang", "user", "change-password", "--db", db], STAFF_PW,
+                         COMMDESK_NEW_PASSWORD="Ziji-mima-99")
+    assert code == 0 and "已修改 wang 的密码" in out, err
+    assert run(capsys, monkeypatch, ["--user", "wang", "check", "--db", db], STAFF_PW)[0] == 1
+    assert run(capsys, monkeypatch, ["--user", "wang", "check", "--db", db], "Ziji-mima-99")[0] == 0

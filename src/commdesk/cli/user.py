@@ -7,6 +7,7 @@
     commdesk user role NAME --role ROLE
     commdesk user grant-full NAME | revoke-full NAME
     commdesk user disable NAME
+    commdesk --user NAME user change-password
 
 The new password comes from ``COMMDESK_NEW_PASSWORD``, else ``COMMDESK_PASSWORD``, else a prompt
 (typed twice). Everything but the first ``add`` needs an administrator's login (``--user``, the
@@ -87,6 +88,21 @@ def run_reset(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_change(args: argparse.Namespace) -> int:
+    """``user change-password``: the logged-in account's own password (the old one is the login's)."""
+    from commdesk.services.accounts import change_own_password
+
+    old = os.environ.get(PASSWORD_ENV) or account_password(_("原密码："))
+    me = login_for(args, "view")
+    if me is None:
+        raise UserError(_("此数据库还没有账号"))
+    with _db(args) as db, db.Session() as session:
+        change_own_password(session, me, old, _new_password(me.name))
+        session.commit()
+    print(_("已修改 {name} 的密码").format(name=me.name))
+    return 0
+
+
 def _simple(action: str) -> Any:
     def run(args: argparse.Namespace) -> int:
         from commdesk.services import accounts
@@ -154,6 +170,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         x = actions.add_parser(action, parents=[common], help=text)
         x.add_argument("name")
         x.set_defaults(func=_simple(action))
+    cp = actions.add_parser("change-password", parents=[common], help=_("修改自己的密码（新密码见 COMMDESK_NEW_PASSWORD）"))
+    cp.set_defaults(func=run_change)
     ro = actions.add_parser("role", parents=[common], help=_("修改账号的角色"))
     ro.add_argument("name")
     ro.add_argument("--role", required=True, choices=("admin", "staff", "readonly"))

@@ -29,8 +29,15 @@ def setup_logging(level: int = logging.INFO) -> None:
         return
     from commdesk.paths import logs_dir
 
-    handler = logging.handlers.RotatingFileHandler(logs_dir() / "commdesk.log", maxBytes=2_000_000,
-                                                   backupCount=5, encoding="utf-8")
+    handler: logging.Handler
+    try:
+        handler = logging.handlers.RotatingFileHandler(logs_dir() / "commdesk.log", maxBytes=2_000_000,
+                                                       backupCount=5, encoding="utf-8")
+    except OSError:
+        # a data folder nothing can be written to: the start says so (models.data_folder);
+        # warnings go to stderr meanwhile (None in a windowed program: then nowhere)
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("commdesk")
     root.setLevel(level)

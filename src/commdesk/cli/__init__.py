@@ -12,11 +12,14 @@ user error. Unexpected errors are logged with their traceback and reported in on
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from commdesk import __version__
 from commdesk.cli import audit, backup, check, demo, export, gui, imports, migrate_db, report, search, user
+from commdesk.cli import server_login
 from commdesk.cli.common import CommdeskParser, common_parent, login_for, run_reporting_errors
+from commdesk.errors import UserError
 from commdesk.i18n import _
 
 #: The command groups, in the order ``commdesk --help`` lists them.
@@ -49,6 +52,34 @@ def _logged_in(func: Any) -> Any:
     return run
 
 
+def _reads_only(args: argparse.Namespace) -> bool:
+    """Whether the command only reads the database (it may then run on a read-only open)."""
+    command = getattr(args, "command", None)
+    return (command == "audit" or (command == "search" and not args.full)
+            or (command == "check" and not args.repair))
+
+
+def _folder_checked(func: Any, args: argparse.Namespace) -> Any:
+    """``func`` after the data-folder check (models.data_folder): in a folder that is read-only,
+    on a network share or (nearly) full, a command that only reads runs on a read-only open (a
+    note says why) and any other command is refused naming the folder. The GUI asks instead."""
+    if func is gui.run or (getattr(args, "command", None) == "export" and (args.list or not args.ledger)):
+        return func
+
+    def run(args: argparse.Namespace) -> int | None:
+        from commdesk.models.data_folder import check_data_folders
+
+        fault = None if args.readonly else check_data_folders(args.db)
+        if fault is not None:
+            if not _reads_only(args):
+                raise UserError(_("{fault}（这个命令要写入数据，没有执行。）").format(fault=fault))
+            print(_("commdesk: 注意：{fault}（以只读方式执行。）").format(fault=fault), file=sys.stderr)
+            args.readonly = True
+        return func(args)
+    run.__name__ = getattr(func, "__name__", "run")
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     from commdesk.logsetup import setup_logging
     from commdesk.models.base import acting_user
@@ -57,9 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.db = getattr(args, "db", None)
     setup_logging()
+    server_login.install()       # a server password: keyring, COMMDESK_DB_PASSWORD or the terminal
     token = acting_user.set("cli") if args.func is not gui.run else None
     try:
-        return run_reporting_errors(_logged_in(args.func), args)
+        return run_reporting_errors(_folder_checked(_logged_in(args.func), args), args)
     finally:
         if token is not None:
             acting_user.reset(token)

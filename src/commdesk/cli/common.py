@@ -81,14 +81,15 @@ def _login(args: argparse.Namespace) -> Any:
     _url, path = resolve_url(getattr(args, "db", None))
     if path is not None and not path.exists():
         return None                       # a new database: no accounts yet
-    with open_database(getattr(args, "db", None), create=False) as db, db.Session() as session:
+    readonly = bool(getattr(args, "readonly", False))   # e.g. a data folder that cannot be written
+    with open_database(getattr(args, "db", None), create=False, readonly=readonly) as db, db.Session() as session:
         if not has_accounts(session):
             return None
         name = getattr(args, "user", None)
         if not name:
             raise UserError(_("此数据库已启用账号登录：请用 --user 指定用户名（密码用环境变量 {env} 或在提示时输入）").format(
                 env=PASSWORD_ENV))
-        return login(session, name, account_password(_("{user} 的密码：").format(user=name)))
+        return login(session, name, account_password(_("{user} 的密码：").format(user=name)), write=not readonly)
 
 
 def open_db(args: argparse.Namespace, **kw: Any) -> Any:
@@ -97,6 +98,8 @@ def open_db(args: argparse.Namespace, **kw: Any) -> Any:
     from commdesk.models.db import open_database
 
     login_for(args)
+    if getattr(args, "readonly", False):
+        kw.update(readonly=True, create=False)
     return open_database(getattr(args, "db", None), **kw)
 
 

@@ -52,6 +52,11 @@ def open_database_interactive(db: str | Path | None, readonly: bool = False, par
 
     target: str | Path | None = db
     while True:
+        if not readonly:
+            choice = folder_fault_choice(target, parent)   # a folder that cannot take writes: ask
+            if choice is None:
+                return None
+            readonly = choice
         try:
             return open_database(target, readonly=readonly)
         except DatabaseLocked as exc:
@@ -74,6 +79,22 @@ def open_database_interactive(db: str | Path | None, readonly: bool = False, par
             if not path:
                 return None
             target, readonly = path, False
+
+
+def folder_fault_choice(db: str | Path | None, parent: QWidget | None = None) -> bool | None:
+    """The data-folder check before a read-write open (``models.data_folder``): False when the
+    folders can be written safely, True when they cannot and the user chose 只读打开, None for 退出."""
+    from commdesk.models.data_folder import check_data_folders
+
+    fault = check_data_folders(db)
+    if fault is None:
+        return False
+    log.warning("data folder fault (%s): %s", fault.kind, fault.folder)
+    box = QMessageBox(QMessageBox.Icon.Warning, _("数据文件夹不能安全写入"), fault.message, parent=parent)
+    ro = box.addButton(_("只读打开"), QMessageBox.ButtonRole.AcceptRole) if fault.readonly_open_possible else None
+    box.addButton(_("退出"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return True if ro is not None and box.clickedButton() is ro else None
 
 
 def create_main_window(database: Any, first_page: type | None = None) -> Any:
@@ -134,7 +155,10 @@ def _daily_backup(database: Any) -> None:
     """Today's automatic backup on the first start of the day (a failure is logged and shown in
     the log, never a reason not to start)."""
     from commdesk.models.backup_rotation import daily_backup
+    from commdesk.models.data_folder import check_data_folders
 
+    if check_data_folders(database.path if database.path is not None else database.url) is not None:
+        return              # the folders cannot take it (the start said so)
     try:
         daily_backup(database)
     except (UserError, OSError) as exc:

@@ -115,7 +115,7 @@ def network_share(folder: Path, *, is_windows: bool | None = None,
     return None
 
 
-def _size_text(n: float) -> str:
+def size_text(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit in ("B", "KB") else f"{n:.1f} {unit}"
@@ -160,7 +160,7 @@ def check_folder(folder: Path, needed: int = MIN_FREE_BYTES) -> FolderFault | No
         return FolderFault("full", folder, _(
             "数据文件夹“{folder}”所在的磁盘快满了：只剩 {free}，至少需要 {needed}（启动时的自动备份要复制一份数据库）。"
             "为了不在写入中途因磁盘已满而出错，commdesk 不会以可写方式打开数据库：可以只读打开查看；"
-            "要继续录入，请先清理这块磁盘。").format(folder=folder, free=_size_text(free), needed=_size_text(needed)))
+            "要继续录入，请先清理这块磁盘。").format(folder=folder, free=size_text(free), needed=size_text(needed)))
     return None
 
 

@@ -114,8 +114,16 @@ class SettingsPage(QWidget):
         self.general.setVisible(False)
 
         content = QWidget()
-        columns = QHBoxLayout(content)
-        columns.setContentsMargins(0, 0, 0, 0)
+        stack = QVBoxLayout(content)
+        stack.setContentsMargins(0, 0, 0, 0)
+        columns = QHBoxLayout()
+        stack.addLayout(columns, 1)
+        # the system boxes (where the data is …) in a row below the business settings, which keep
+        # fitting 1366x768 without scrolling
+        from commdesk.ui.settings_data_folder import DataFolderBox
+        self.system_row = QHBoxLayout()
+        self.system_row.addWidget(DataFolderBox(), 1)
+        stack.addLayout(self.system_row)
         columns.setSpacing(10)
         for stretch, groups in self._columns():
             column = QVBoxLayout()

@@ -7,9 +7,16 @@ refuses to run as root, so when the tests run as root the server runs as the ``p
 system user (created by the Debian package) through ``setpriv``; the data directory and the
 socket directory belong to that user.
 
+The server also listens on 127.0.0.1 (a port no one else listens on, read from
+``/proc/net/tcp``; another is tried when the bind fails), without TLS: the tests of the address
+form an office PC uses (``host:port``) and of ``sslmode=require`` against a server that has no TLS
+(libpq never uses TLS over a unix socket, so only TCP shows it). ``pg_hba.conf`` is initdb's:
+``scram-sha-256`` for the socket and for 127.0.0.1.
+
 ``PgServer.create_database()`` gives each test an empty database of its own (``CREATE
 DATABASE`` from ``template0``, a few milliseconds); ``url(db)`` is the SQLAlchemy URL commdesk
-accepts for ``--db``.
+accepts for ``--db`` (the superuser, password in the URL); ``create_role(name, password)`` and
+``create_database(owner=...)`` give a password-protected ordinary account, as an office sets up.
 """
 from __future__ import annotations
 
@@ -37,10 +44,30 @@ def find_bin_dir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    # the server listens only on its unix socket in a directory of its own; the port number only
-    # names the socket file, so any number will do
-    return 54000 + (os.getpid() % 1000)
+def _listening_ports() -> set[int]:
+    """TCP ports something listens on (Linux: ``/proc/net/tcp*``, state 0A), without a socket of
+    our own (the tests run with Python sockets disabled)."""
+    ports: set[int] = set()
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(name).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 3 and fields[3] == "0A":
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _free_port(after: int | None = None) -> int:
+    """A port for the 127.0.0.1 listener (also the socket file's number): from 54000 + pid % 1000
+    on, the first that nothing listens on."""
+    busy = _listening_ports()
+    port = (after + 1) if after is not None else 54000 + (os.getpid() % 1000)
+    while port in busy or port > 64000:
+        port = port + 1 if port <= 64000 else 54000
+    return port
 
 
 @dataclass
@@ -50,6 +77,7 @@ class PgServer:
     port: int
     run_as: str | None = None          # system user the server runs as (when we are root)
     _dbs: list[str] = field(default_factory=list)
+    _roles: list[str] = field(default_factory=list)
 
     @property
     def data_dir(self) -> Path:
@@ -85,9 +113,21 @@ class PgServer:
                   "--pwfile", str(pwfile), "-A", "scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
                   "--no-sync")
         pwfile.unlink()
-        opts = (f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off"
+        for attempt in range(5):
+            try:
+                self._pg_ctl_start()
+                return
+            except RuntimeError:
+                log = (self.base / "server.log").read_text(errors="replace") \
+                    if (self.base / "server.log").exists() else ""
+                if attempt == 4 or "could not bind" not in log and "already in use" not in log:
+                    raise
+                self.port = _free_port(self.port)     # someone took the port meanwhile: the next one
+
+    def _pg_ctl_start(self) -> None:
+        opts = (f"-k {self.socket_dir} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off"
                 " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-                " -c shared_buffers=128MB -c timezone=UTC")
+                " -c shared_buffers=128MB -c timezone=UTC -c ssl=off")
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-o", opts,
                   "-l", str(self.base / "server.log"), "-w", "-t", "60", "start")
 
@@ -96,15 +136,26 @@ class PgServer:
             self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w", "stop")
 
     def restart(self) -> None:
-        opts = (f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off"
-                " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-                " -c shared_buffers=128MB -c timezone=UTC")
-        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-o", opts,
-                  "-l", str(self.base / "server.log"), "-w", "-t", "60", "start")
+        self._pg_ctl_start()
 
     def url(self, dbname: str = "postgres", *, with_password: bool = True, scheme: str = "postgresql+psycopg") -> str:
         auth = f"{SUPERUSER}:{quote(PASSWORD)}" if with_password else SUPERUSER
         return f"{scheme}://{auth}@/{dbname}?host={quote(str(self.socket_dir))}&port={self.port}"
+
+    def tcp_url(self, dbname: str, user: str, password: str | None = None, *, sslmode: str | None = None,
+                scheme: str = "postgresql") -> str:
+        """The address form an office PC uses: ``postgresql://user[:password]@127.0.0.1:PORT/db``."""
+        auth = f"{quote(user)}:{quote(password)}" if password is not None else quote(user)
+        query = f"?sslmode={sslmode}" if sslmode else ""
+        return f"{scheme}://{auth}@127.0.0.1:{self.port}/{dbname}{query}"
+
+    def create_role(self, name: str | None = None, password: str = "") -> str:
+        """An ordinary login role with a password (scram-sha-256), as an office creates for commdesk."""
+        name = name or "r_" + uuid.uuid4().hex[:10]
+        literal = password.replace("'", "''")
+        self.admin(f'CREATE ROLE "{name}" LOGIN PASSWORD \'{literal}\'')
+        self._roles.append(name)
+        return name
 
     def admin(self, sql: str) -> None:
         import psycopg
@@ -113,14 +164,19 @@ class PgServer:
                              dbname="postgres", autocommit=True) as conn:
             conn.execute(sql)
 
-    def create_database(self, name: str | None = None) -> str:
+    def create_database(self, name: str | None = None, owner: str | None = None) -> str:
         name = name or "t_" + uuid.uuid4().hex[:12]
-        self.admin(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        owned = f' OWNER "{owner}"' if owner else ""
+        self.admin(f'CREATE DATABASE "{name}"{owned} TEMPLATE template0 ENCODING \'UTF8\'')
         self._dbs.append(name)
         return name
 
     def drop_database(self, name: str) -> None:
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def drop_role(self, name: str) -> None:
+        """Drop a role of ``create_role`` (its databases first: ``drop_database``)."""
+        self.admin(f'DROP ROLE IF EXISTS "{name}"')
 
 
 def start_server() -> PgServer | None:

@@ -3,6 +3,12 @@
 ``open_database`` is the single entry point used by the CLI, the GUI, tests and benchmarks: it
 refuses unsafe locations, takes the single-instance lock, checks the file really is a SQLite
 database, migrates (after a backup) and returns a ``Database``.
+
+A server URL without a password gets it through ``models.connection`` (the OS keyring, then
+``COMMDESK_DB_PASSWORD``, then the front end's prompt, asked again when the server refuses it);
+the password goes to the engine only, never into ``Database.url``, a message or the log. No
+``--db`` at all means the PC's start database: the server saved in 设置 → 数据库, else the SQLite
+file in the data folder.
 """
 from __future__ import annotations
 
@@ -32,9 +38,11 @@ BUSY_TIMEOUT_MS = 5000
 def resolve_url(db: str | Path | None) -> tuple[str, Path | None]:
     """``--db`` value → (SQLAlchemy URL, SQLite file path or None)."""
     if db is None:
+        from commdesk.models.connection import start_database
         from commdesk.paths import default_db_path
 
-        db = default_db_path()
+        server = start_database()
+        db = server.url() if server is not None else default_db_path()
     text = str(db)
     if "://" in text:
         from commdesk.models.dialect import normalise_url
@@ -80,7 +88,13 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, readonly: bool) -> None:
     cur.close()
 
 
-def create_db_engine(url: str, *, readonly: bool = False) -> Engine:
+#: seconds libpq waits for a server that does not answer (libpq's own default is to wait for ever)
+CONNECT_TIMEOUT_S = 10
+
+
+def create_db_engine(url: str, *, readonly: bool = False, password: str | None = None) -> Engine:
+    """The engine for a resolved URL; ``password`` (a server's) goes into the engine's URL object
+    only."""
     if url.startswith("sqlite"):
         connect_args: dict[str, object] = {"check_same_thread": False}
         if readonly:
@@ -110,9 +124,62 @@ def create_db_engine(url: str, *, readonly: bool = False) -> Engine:
         return engine
     from commdesk.models import dialect
 
-    engine = create_engine(url, pool_pre_ping=True)
+    target = make_url(url)
+    if password is not None:
+        target = target.set(password=password)
+    connect_args: dict[str, object] = {}
+    if "connect_timeout" not in target.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+    engine = create_engine(target, pool_pre_ping=True, connect_args=connect_args)
     dialect.install_postgresql(engine)
     return engine
+
+
+def _server_engine(url: str, readonly: bool) -> tuple[str, Engine]:
+    """(the URL without a password, a connected engine) for a server URL: the password from the URL
+    (with a once-per-server warning that it is in clear) or from ``models.connection``, asked again
+    (at most three times) while the server refuses it and a prompt can ask."""
+    from commdesk.models import connection
+
+    parsed = make_url(url)
+    address = connection.ServerAddress.from_url(parsed)
+    bare = parsed.set(password=None).render_as_string(hide_password=False)
+    if parsed.password is not None:
+        connection.notice_clear_password(address)
+        engine = create_db_engine(bare, readonly=readonly, password=parsed.password)
+        try:
+            engine.connect().close()
+        except Exception:
+            engine.dispose()
+            raise
+        return bare, engine
+    error = ""
+    for attempt in range(3):
+        password = connection.server_password(address, error=error)
+        engine = create_db_engine(bare, readonly=readonly, password=password)
+        try:
+            engine.connect().close()
+        except Exception as exc:
+            engine.dispose()
+            user = classify_db_error(exc)
+            if user is None or not _refused_login(exc):
+                raise
+            connection.password_refused(address)
+            if attempt == 2 or not connection.can_prompt():
+                raise user from exc
+            error = str(user)
+            continue
+        connection.password_accepted(address, password)
+        return bare, engine
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _refused_login(exc: BaseException) -> bool:
+    """The server refused the password (SQLSTATE 28P01, or libpq's message before a SQLSTATE)."""
+    root = getattr(exc, "orig", None) or exc
+    text = str(root).lower()
+    return getattr(root, "sqlstate", None) == "28P01" or "password authentication failed" in text \
+        or "no password supplied" in text
 
 
 @dataclass
@@ -192,7 +259,10 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
             instance_lock.acquire()
     try:
         try:
-            engine = create_db_engine(url, readonly=readonly)
+            if path is None and not url.startswith("sqlite"):
+                url, engine = _server_engine(url, readonly)
+            else:
+                engine = create_db_engine(url, readonly=readonly)
         except (ImportError, ArgumentError) as exc:  # NoSuchModuleError is an ArgumentError
             raise UserError(_("无法使用数据库地址（{scheme}://…）：地址无效或缺少相应的数据库驱动。")
                             .format(scheme=url.split("://", 1)[0])) from exc

@@ -97,13 +97,17 @@ class StatementThread:
 class NewRows:
     """The rows of one import written chunk by chunk (see the module docstring)."""
 
-    def __init__(self, writer: RowSource, progress: Callable[[int, int], None] | None = None) -> None:
+    def __init__(self, writer: RowSource, progress: Callable[[int, int], None] | None = None, *,
+                 households: int = 0, residents: int = 0) -> None:
+        """``households``/``residents``: how many rows the import writes at most (their ids are
+        reserved: ``dialect.reserve_ids``; the caller holds ``dialect.serialise_imports``)."""
+        from commdesk.models.dialect import reserve_ids
+
         self.writer = writer
         self.conn = writer.conn
         self.progress = progress
-        scalar = self.conn.exec_driver_sql
-        self.first_hid = self.next_hid = (scalar("SELECT max(id) FROM household").scalar() or 0) + 1
-        self.first_rid = self.next_rid = (scalar("SELECT max(id) FROM resident").scalar() or 0) + 1
+        self.first_hid = self.next_hid = reserve_ids(self.conn, "household", households)
+        self.first_rid = self.next_rid = reserve_ids(self.conn, "resident", residents)
         self.grids: dict[str, int] = {}
         self.background = StatementThread(self.conn)
         self.household_sql = writer.insert_statement("household")
@@ -193,15 +197,17 @@ class NewRows:
 
 
 @contextmanager
-def new_rows(writer: RowSource, estimate: int, progress: Callable[[int, int], None] | None = None
-             ) -> Iterator[NewRows]:
+def new_rows(writer: RowSource, estimate: int, progress: Callable[[int, int], None] | None = None,
+             households: int | None = None) -> Iterator[NewRows]:
     """``NewRows`` inside a bulk load of ``estimate`` rows (indexes dropped and rebuilt when the
-    load is at least as big as the tables). On leaving normally the rows are finished; on an
-    error the background statement is waited for (the caller rolls back)."""
+    load is at least as big as the tables), with ids reserved for ``estimate`` residents and
+    ``households`` households (default ``estimate``). On leaving normally the rows are finished;
+    on an error the background statement is waited for (the caller rolls back)."""
     from commdesk.services.coverage import household_counters_deferred
 
     with bulk_load(writer.conn, ("household", "resident"), estimate):
-        rows = NewRows(writer, progress)
+        rows = NewRows(writer, progress, households=estimate if households is None else households,
+                       residents=estimate)
         with household_counters_deferred(writer.conn, rows.first_hid):
             try:
                 yield rows

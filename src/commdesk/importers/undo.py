@@ -97,7 +97,8 @@ def _undo(conn: Connection, batch_id: int) -> dict[str, int]:
         table = tables[change["table_name"]]
         before = json.loads(change["before"])
         values = {k: _value(table, k, v) for k, v in before.items()}
-        values.update(updated_at=now(), updated_by=current_user())
+        # putting the old values back is an edit too: the row version moves on
+        values.update(updated_at=now(), updated_by=current_user(), version=table.c.version + 1)
         conn.execute(update(table).where(table.c.id == change["record_id"]).values(**values))
         restored += 1
         if change["table_name"] == "resident":

@@ -18,7 +18,7 @@ from commdesk.importers.records import Extraction, Household as FileHousehold, R
 from commdesk.importers.new_rows import CHUNK, HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS, NewRows, constant_columns, \
     new_rows
 from commdesk.importers.plan import ImportCancelled
-from commdesk.models import Community, Grid, Household, Resident
+from commdesk.models import Community, Grid, Household, Resident, dialect
 from commdesk.models.base import current_user, new_uuid, now
 from commdesk.models.bulk import bulk_load, insert_sql, sql_value, uuid_hex_batch
 from commdesk.models.household import RELATION_ORDER, format_address, join_tags, split_tags
@@ -154,6 +154,8 @@ class Writer:
     # -- the write --------------------------------------------------------------------------------------------
     def write(self, result: Extraction) -> None:
         clock = PhaseClock(self.summary.timings)
+        # one import at a time on a server (a second waits, then matches against the first's rows)
+        dialect.serialise_imports(self.conn)
         grid_ids = self.grid_ids(result.grids)
         if result.households and not self.inserted["community"]:
             self.community_id()
@@ -162,8 +164,9 @@ class Writer:
         if not by_id and not by_name and not households and len(result.residents) >= PIPELINE_FROM:
             self.write_new(result, clock)   # nothing to match: all rows new
             return
-        next_hid = (self.conn.execute(text("SELECT max(id) FROM household")).scalar() or 0) + 1
-        next_rid = (self.conn.execute(text("SELECT max(id) FROM resident")).scalar() or 0) + 1
+        # the new rows' ids, reserved (another PC's insert meanwhile takes ids after them)
+        next_hid = dialect.reserve_ids(self.conn, "household", len(result.households))
+        next_rid = dialect.reserve_ids(self.conn, "resident", len(result.residents))
         first_rid = next_rid
         household_rows: list[tuple[Any, ...]] = []
         resident_rows: list[tuple[Any, ...]] = []
@@ -242,7 +245,7 @@ class Writer:
     def write_new(self, result: Extraction, clock: PhaseClock) -> None:
         """``write`` when every household and resident of a read file is new."""
         clock.lap("pipeline")       # matching found nothing
-        with new_rows(self, len(result.residents), self.progress) as rows:
+        with new_rows(self, len(result.residents), self.progress, households=len(result.households)) as rows:
             rows.write(result)
         self.record_new_rows(rows, clock)
 
@@ -390,8 +393,10 @@ class Writer:
             from commdesk.search.pinyin import name_keys
 
             after["py_initials"], after["py_full"] = name_keys(after["name"])
-        values = dict(after, updated_at=self.stamp, updated_by=self.user)
-        self.conn.execute(update(Resident.__table__).where(Resident.__table__.c.id == existing["id"]).values(**values))
+        table = Resident.__table__
+        # the row version moves on like an edit's: another PC's form of this resident is now stale
+        values = dict(after, updated_at=self.stamp, updated_by=self.user, version=table.c.version + 1)
+        self.conn.execute(update(table).where(table.c.id == existing["id"]).values(**values))
         self.changes.append({"table_name": "resident", "record_id": existing["id"],
                              "before": json.dumps({k: _plain(v) for k, v in before.items()}, ensure_ascii=False),
                              "after": json.dumps({k: _plain(v) for k, v in after.items()}, ensure_ascii=False)})
@@ -412,8 +417,9 @@ class Writer:
                 before[key], after[key] = row[key], value
         if not after:
             return
-        self.conn.execute(update(Household.__table__).where(Household.__table__.c.id == hid)
-                          .values(**after, updated_at=self.stamp, updated_by=self.user))
+        table = Household.__table__
+        self.conn.execute(update(table).where(table.c.id == hid)
+                          .values(**after, updated_at=self.stamp, updated_by=self.user, version=table.c.version + 1))
         self.changes.append({"table_name": "household", "record_id": hid,
                              "before": json.dumps(before, ensure_ascii=False),
                              "after": json.dumps(after, ensure_ascii=False)})

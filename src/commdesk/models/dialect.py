@@ -8,7 +8,10 @@ Everything that differs between them is decided here, from the connection's dial
   are written once in SQLite's style; a PostgreSQL engine hands them to psycopg as ``%s``;
 - ``right``: the last characters of a string (SQLite ``substr(x, -n)``, PostgreSQL ``right(x, n)``);
 - the search index's tables (see ``models.search_index``): FTS5 on SQLite, plain tables with a
-  ``pg_trgm`` index and a token table on PostgreSQL.
+  ``pg_trgm`` index and a token table on PostgreSQL;
+- several writers at once (``serialise_imports``, ``reserve_ids``): SQLite has one writer at a
+  time already; on a server two imports take turns (an advisory lock) and an import's explicit
+  ids are reserved in the table's sequence, so another PC's insert never takes one of them.
 
 Nothing here imports a dialect module at start-up: the PostgreSQL one is loaded on first use.
 """
@@ -145,6 +148,38 @@ def advance_sequences(conn: Any, tables: Iterable[str]) -> None:
             conn.exec_driver_sql(
                 f'SELECT setval(?, greatest((SELECT coalesce(max(id), 0) FROM "{table}"), '
                 f"(SELECT last_value FROM {seq}), 1))", (seq,))
+
+
+#: ``pg_advisory_xact_lock`` key of the import's write (any constant; "cdimport" in ASCII)
+IMPORT_LOCK_KEY = 0x6364696D706F7274
+
+
+def serialise_imports(conn: Connection) -> None:
+    """Make this transaction the only import writing until it ends (commit or rollback). On a
+    server a second import waits here, then matches its rows against the first's committed ones
+    instead of taking the same new ids; browsing and ordinary edits are not blocked. SQLite: its
+    write lock already does it."""
+    if is_postgresql(conn):
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(?)", (IMPORT_LOCK_KEY,))
+
+
+def reserve_ids(conn: Connection, table: str, count: int) -> int:
+    """The first of ``count`` consecutive new ids of ``table`` for a bulk insert with explicit ids.
+    SQLite: the highest id + 1 (the writer holds the write lock). PostgreSQL: the block is taken
+    from the table's sequence at once (``setval`` is not undone by a rollback, so no one else's
+    ``nextval`` hands out an id inside it while the import runs; a rolled-back import leaves a
+    gap). Call it after ``serialise_imports``: two reservations never interleave."""
+    if not is_postgresql(conn):
+        return int(conn.exec_driver_sql(f'SELECT coalesce(max(id), 0) + 1 FROM "{table}"').scalar_one())
+    seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence(?, 'id')", (table,)).scalar()
+    top = int(conn.exec_driver_sql(f'SELECT coalesce(max(id), 0) FROM "{table}"').scalar_one())
+    if not seq or count <= 0:
+        return top + 1
+    # one statement: the sequence's position read and moved past the block together
+    last = conn.exec_driver_sql(
+        f"SELECT setval(?, greatest(?, (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END"
+        f" FROM {seq})) + ?)", (seq, top, int(count))).scalar_one()
+    return int(last) - int(count) + 1
 
 
 def run_many(conn: Connection, sql: str, rows: Iterable[Sequence[Any]] | Sequence[Any]) -> None:

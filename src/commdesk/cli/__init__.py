@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
                             description=_("社区工作台：住户台账、党建、会议与责任清单"))
     parser.add_argument("--version", action="version", version=f"commdesk {__version__}")
     parser.add_argument("--readonly", action="store_true", help=_("以只读方式打开数据库"))
+    parser.add_argument("--startup-probe", metavar="OUT.json", default=None, help=argparse.SUPPRESS)
     parser.set_defaults(func=gui.run)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in COMMANDS:

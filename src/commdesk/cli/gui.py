@@ -8,6 +8,12 @@ from commdesk.i18n import _
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "startup_probe", None):      # hidden: benchmarks/bench_startup.py times the start
+        from commdesk.cli.common import account_password
+        from commdesk.ui import first_paint_probe
+
+        return first_paint_probe.run(getattr(args, "db", None), args.startup_probe, getattr(args, "user", None),
+                                     lambda user: account_password(_("{user} 的密码：").format(user=user)))
     from commdesk.ui.app import run_gui
 
     return run_gui(getattr(args, "db", None), readonly=getattr(args, "readonly", False))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import text
@@ -17,37 +16,15 @@ from commdesk.models import connection
 from commdesk.models.connection import ServerAddress
 from commdesk.models.db import open_database, resolve_url
 from tests.memory_keyring import MemoryKeyring, memory_keyring
+from tests.pg_office import SECRET, Office, office_on
 
 pytestmark = pytest.mark.postgres
-SECRET = "Kz9-офис-密码-7"          # not ASCII, with a dash: quoted everywhere it goes
-
-
-@dataclass
-class Office:
-    """A password-protected role owning a database on the test server, reached over TCP."""
-
-    server: object
-    role: str
-    db: str
-    password: str
-
-    def url(self, password: str | None = None, sslmode: str | None = None) -> str:
-        return self.server.tcp_url(self.db, self.role, password, sslmode=sslmode)  # type: ignore[attr-defined]
-
-    @property
-    def address(self) -> ServerAddress:
-        return ServerAddress.from_url(self.url())
 
 
 @pytest.fixture
 def office(pg_server: object) -> Iterator[Office]:
-    role = pg_server.create_role(password=SECRET)  # type: ignore[attr-defined]
-    db = pg_server.create_database(owner=role)  # type: ignore[attr-defined]
-    try:
-        yield Office(pg_server, role, db, SECRET)
-    finally:
-        pg_server.drop_database(db)  # type: ignore[attr-defined]
-        pg_server.drop_role(role)  # type: ignore[attr-defined]
+    with office_on(pg_server) as o:
+        yield o
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -292,3 +293,78 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
         if user is not None:
             raise user from exc
         raise
+
+
+@dataclass(frozen=True)
+class ServerProbe:
+    """What 设置 → 数据库 → 测试连接 found on a server."""
+
+    server_version: str
+    revision: str | None          # the schema revision; None: no commdesk tables yet
+    other_tables: int             # tables there that are not commdesk's (a database of another program)
+    pg_trgm: bool                 # the trigram extension is installed (or can be: the first start creates it)
+
+    @property
+    def usable(self) -> bool:
+        """commdesk can start on it (empty, or a schema this build knows)."""
+        from commdesk.models.migrate import REVISIONS
+
+        return (self.revision is None and not self.other_tables) or self.revision in REVISIONS
+
+    def describe(self) -> str:
+        from commdesk.models.migrate import HEAD, REVISIONS
+
+        head = _("连接成功：PostgreSQL {v}。").format(v=self.server_version)
+        if self.revision is None and self.other_tables:
+            return head + _("但这个数据库里已有其他程序的表（{n} 张），不是 commdesk 的数据库，请换一个数据库名。").format(
+                n=self.other_tables)
+        if self.revision is None:
+            text = _("这是一个空数据库，第一次用它启动时会建立 commdesk 的表（结构版本 {head}）。").format(head=HEAD)
+        elif self.revision not in REVISIONS:
+            text = _("数据库结构版本 {rev} 比本程序新（本程序支持到 {head}），请先升级 commdesk。").format(
+                rev=self.revision, head=HEAD)
+        elif self.revision == HEAD:
+            text = _("数据库结构版本 {rev}，与本程序一致。").format(rev=self.revision)
+        else:
+            text = _("数据库结构版本 {rev}，第一次用它启动时会升级到 {head}。").format(rev=self.revision, head=HEAD)
+        if not self.pg_trgm:
+            text += _("服务器没有 pg_trgm 扩展：搜索可用但较慢（见 README 的“Office set-up”）。")
+        return head + text
+
+
+def probe_server(address: Any, password: str | None = None) -> ServerProbe:
+    """Connect to ``address`` (``models.connection.ServerAddress``) once and read the server's
+    version and the schema revision there, changing nothing. ``password`` None: the stored one
+    (OS keyring) or ``COMMDESK_DB_PASSWORD``; never a prompt (this runs on the database thread).
+    A UserError with the clear Chinese reason when it cannot connect."""
+    import os
+
+    from sqlalchemy import inspect, text
+
+    from commdesk.models import connection
+
+    address.validate()
+    if not password:
+        password = connection.keyring_password(address) or os.environ.get(connection.PASSWORD_ENV) or None
+    if not password:
+        raise UserError(_("请输入密码（或先勾选“记住密码”保存到系统凭据管理器）后再测试。"))
+    url, _path = resolve_url(address.url())
+    engine = create_db_engine(url, password=password)
+    try:
+        with engine.connect() as conn:
+            version = str(conn.exec_driver_sql("SHOW server_version").scalar_one()).split(" ")[0]
+            tables = inspect(conn).get_table_names()
+            revision = None
+            if "alembic_version" in tables:
+                revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            trgm = bool(conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_trgm'").scalar())
+        return ServerProbe(server_version=version, revision=revision,
+                           other_tables=0 if revision is not None else len(tables), pg_trgm=trgm)
+    except Exception as exc:
+        user = classify_db_error(exc)
+        if user is not None:
+            raise user from exc
+        raise
+    finally:
+        engine.dispose()

@@ -246,6 +246,8 @@ def run_gui(db: str | Path | None = None, readonly: bool = False) -> int:
     app = make_app()
     from commdesk.ui.crash import install_crash_handler  # uncaught errors: crash log + Chinese dialog
     install_crash_handler()
+    from commdesk.ui.dialogs.server_password import install_server_prompts  # a server password: a dialog
+    install_server_prompts()
     database = open_database_interactive(db, readonly=readonly)
     if database is None:
         return 1

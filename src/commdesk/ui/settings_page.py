@@ -123,6 +123,8 @@ class SettingsPage(QWidget):
         from commdesk.ui.settings_data_folder import DataFolderBox
         self.system_row = QHBoxLayout()
         self.system_row.addWidget(DataFolderBox(), 1)
+        from commdesk.ui.settings_database import DatabaseBox   # 数据库: the store in use, the PC's server
+        self.system_row.addWidget(DatabaseBox(), 1)
         stack.addLayout(self.system_row)
         columns.setSpacing(10)
         for stretch, groups in self._columns():

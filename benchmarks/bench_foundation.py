@@ -1,10 +1,17 @@
 """Foundation benchmark: demo build, search latency, ledger id list, GUI start-up — each beside a naive baseline.
 
     python benchmarks/bench_foundation.py [--households 100000] [--db PATH] [--quick] [--rebuild] [--no-gui]
+                                          [--backends sqlite,postgresql] [--pg-url URL]
 
 Builds (or reuses) a street-office-size database in benchmarks/data/ (git-ignored) with
 ``commdesk.demo.households.generate_demo`` and prints one JSON document; see benchmarks/README.md
 for what each figure means. The same JSON is written to benchmarks/out/bench_foundation.json.
+
+``--backends sqlite,postgresql`` measures the same data on a PostgreSQL server too: a temporary
+private server (``tests/pg_server.py``, the Debian ``postgresql`` package) unless ``--pg-url``
+names one; the SQLite file is copied there with ``migrate-db``'s code (``models.store_copy``,
+counts and hashes compared), and the same queries and ledger measurements run on both, printed
+side by side.
 """
 from __future__ import annotations
 
@@ -152,11 +159,16 @@ def _timed(conn: Connection, sql: str, params: dict[str, Any], repeat: int,
 
 
 def _plan(conn: Connection, sql: str, params: dict[str, Any]) -> list[str]:
+    if conn.dialect.name == "postgresql":
+        return [str(r[0]) for r in conn.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql), params)]
     return [str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + sql), params)]
 
 
 def bench_search(conn: Connection, queries: dict[str, list[str]], repeat: int) -> dict[str, Any]:
-    from commdesk.search.query import search_condition
+    from commdesk.search.query import search_condition as condition
+
+    def search_condition(q: str) -> Any:
+        return condition(q, conn.dialect.name)      # the app's condition for this store
 
     out: dict[str, Any] = {}
     for kind, texts in queries.items():
@@ -279,6 +291,119 @@ def measure_gui(db_path: str | Path) -> dict[str, Any] | str:
     return result
 
 
+# --- the PostgreSQL side -------------------------------------------------------------------------
+
+def start_pg_server() -> Any:
+    """A temporary private PostgreSQL server (tests/pg_server.py), or exit with the reason."""
+    root = str(HERE.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from tests import pg_server
+
+    server = pg_server.start_server()
+    if server is None:
+        raise SystemExit("no PostgreSQL server binaries: install the Debian package 'postgresql' or give --pg-url")
+    return server
+
+
+def _pg_households(url: str) -> int | None:
+    """Households in the server database (None: no commdesk schema there yet)."""
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("household"):
+                return None
+            return int(conn.execute(text("SELECT count(*) FROM household")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def build_pg(sqlite_path: Path, url: str, households: int) -> dict[str, Any]:
+    """Copy the SQLite benchmark database to the (empty) server database, as ``commdesk migrate-db``
+    does: one transaction, every table compared by count and SHA-256; then ``VACUUM (ANALYZE)``,
+    what the server's autovacuum does shortly after a bulk load (without it the first reads of
+    each page set its hint bits and the index-only paths have no visibility map: measured twice
+    as slow, one query 118 ms instead of 10). A server database already holding ``households``
+    households is reused."""
+    from commdesk.models.dialect import normalise_url
+    from commdesk.models.store_copy import copy_store, prove
+
+    url = normalise_url(url)
+    have = _pg_households(url)
+    if have == households:
+        return {"reused": True, "households": have}
+    _note(f"copying {sqlite_path.name} to the server (migrate-db)")
+    wall, cpu = time.perf_counter(), time.process_time()
+    with open_database(sqlite_path, create=False) as source, open_database(url) as target:
+        with source.engine.connect() as src, target.engine.begin() as dst:
+            tables = copy_store(src, dst)
+            copied = time.perf_counter() - wall
+            proofs = prove(src, dst, tables)
+        migrated = time.perf_counter() - wall
+        with target.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM (ANALYZE)")
+            size = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one()
+    return {"reused": False, "households": households, "migrate_db_s": round(migrated, 1),
+            "copy_and_index_s": round(copied, 1), "vacuum_analyze_s": round(time.perf_counter() - wall - migrated, 1),
+            "cpu_s": round(time.process_time() - cpu, 1),
+            "tables": len(proofs), "rows": sum(p.rows for p in proofs), "db_mb": round(size / 1e6, 1)}
+
+
+def measure_backend(target: str | Path, queries: dict[str, list[str]] | None, repeat: int, per_kind: int,
+                    gui: bool) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Ledger, search (``queries``, or sampled here) and the GUI probe on one store."""
+    out: dict[str, Any] = {}
+    database = open_database(target)
+    try:
+        with database.engine.connect() as conn:
+            # the ledger first: its memory deltas are only meaningful before other work grew the heap
+            _note(f"{conn.dialect.name}: ledger id list and load-all baseline")
+            out["ledger"] = bench_ledger(conn, repeat)
+            queries = queries or sample_queries(conn, per_kind)
+            out["search"] = bench_search(conn, queries, repeat)
+    finally:
+        database.close()
+    _note("GUI start-up probe")
+    out["gui"] = measure_gui(target) if gui else "skipped"
+    return out, queries
+
+
+def side_by_side(backends: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Search p95 and ledger first paint of each backend beside its naive baseline."""
+    rows: dict[str, Any] = {}
+    first = next(iter(backends.values()))
+    for kind in first["search"]:
+        rows[f"search_{kind}_p95_ms"] = {
+            name: {"app": b["search"][kind]["p95_ms"], "naive_like": b["search"][kind]["baseline_like_p95_ms"]}
+            for name, b in backends.items()}
+    def paint(b: dict[str, Any]) -> dict[str, Any]:
+        g = b["gui"] if isinstance(b["gui"], dict) else {}
+        return {"app_s": g.get("ledger_first_paint_s"), "naive_load_all_s": g.get("baseline_load_all_s"),
+                "startup_s": g.get("startup_s")}
+    rows["ledger_first_paint"] = {name: paint(b) for name, b in backends.items()}
+    rows["ledger_id_list_p50_ms"] = {name: {"app": b["ledger"]["page_default_filter_ids_p50_ms"],
+                                            "naive_load_all_s": b["ledger"]["baseline_load_all_s"]}
+                                     for name, b in backends.items()}
+    return rows
+
+
+def print_table(rows: dict[str, Any]) -> None:
+    """The side-by-side figures as a table on stderr (stdout carries only the JSON): per backend
+    the app's figure, then the naive baseline's."""
+    names = list(next(iter(rows.values())))
+
+    def cell(v: Any) -> str:
+        return "-" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+
+    lines = [f"{'figure':34}" + "".join(f"{n:>28}" for n in names) + "   (app / naive)"]
+    for key, per in rows.items():
+        values = [list(per[n].values())[:2] for n in names]
+        lines.append(f"{key:34}" + "".join(f"{cell(v[0]) + ' / ' + cell(v[1]):>28}" for v in values))
+    print("\n".join(lines), file=sys.stderr, flush=True)
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
@@ -290,7 +415,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="build the database even if it exists")
     parser.add_argument("--no-gui", action="store_true", help="skip the GUI start-up probe")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "bench_foundation.json")
+    parser.add_argument("--backends", default="sqlite",
+                        help="comma-separated: sqlite, postgresql (the same data and queries on each)")
+    parser.add_argument("--pg-url", default=None,
+                        help="an empty (or earlier filled) server database; default: a temporary private server")
     args = parser.parse_args(argv)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = set(backends) - {"sqlite", "postgresql"}
+    if unknown or not backends:
+        parser.error(f"unknown backend: {', '.join(sorted(unknown)) or '(none)'}")
     households = args.households or (2000 if args.quick else 100_000)
     repeat, per_kind = (3, 5) if args.quick else (10, 20)
     db_path = (args.db or HERE / "data" / f"foundation_{households}.sqlite3").resolve()
@@ -302,29 +435,66 @@ def main(argv: list[str] | None = None) -> int:
         "database": str(db_path),
     }
     report["demo"] = build_database(db_path, households, args.seed, args.rebuild)
-    database = open_database(db_path)
-    try:
-        with database.engine.connect() as conn:
-            # the ledger first: its memory deltas are only meaningful before other work grew the heap
-            _note("ledger id list and load-all baseline")
-            ledger = bench_ledger(conn, repeat)
+    results: dict[str, dict[str, Any]] = {}
+    queries: dict[str, list[str]] | None = None
+    if "sqlite" in backends or "postgresql" in backends:
+        # the queries are sampled from the SQLite file, so both stores answer the same ones
+        with open_database(db_path) as database, database.engine.connect() as conn:
             queries = sample_queries(conn, per_kind)
-            report["search"] = bench_search(conn, queries, repeat)
-            report["search_target_ms"] = SEARCH_TARGET_MS
-            report["ledger"] = ledger
+    server = None
+    try:
+        for backend in backends:
+            target: str | Path = db_path
+            if backend == "postgresql":
+                url = args.pg_url
+                if url is None:
+                    _note("starting a temporary PostgreSQL server")
+                    server = start_pg_server()
+                    url = server.url(server.create_database(f"foundation_{households}"))
+                    report["postgresql_server"] = {"kind": "temporary (tests/pg_server.py: fsync off, "
+                                                           "shared_buffers 128MB, unix socket)",
+                                                   "version": _server_version(url)}
+                else:
+                    report["postgresql_server"] = {"kind": "given (--pg-url)", "version": _server_version(url)}
+                report["postgresql_build"] = build_pg(db_path, url, households)
+                target = url
+            results[backend], queries = measure_backend(target, queries, repeat, per_kind, not args.no_gui)
     finally:
-        database.close()
-    _note("GUI start-up probe")
-    report["gui"] = "skipped" if args.no_gui else measure_gui(db_path)
-    misses = [k for k, v in report["search"].items() if not v["meets_target"]]
+        if server is not None:
+            from tests import pg_server
+
+            pg_server.stop_server(server)
+    first = results[backends[0]]
+    report["search"], report["ledger"], report["gui"] = first["search"], first["ledger"], first["gui"]
+    report["search_target_ms"] = SEARCH_TARGET_MS
+    if len(backends) > 1:
+        report["backends"] = results
+        report["side_by_side"] = side_by_side(results)
+    misses = [f"{b}:{k}" if len(backends) > 1 else k for b, r in results.items()
+              for k, v in r["search"].items() if not v["meets_target"]]
     if not report["demo"]["meets_target"]:
         misses.append("demo_build")
     report["targets_missed"] = misses
     text_out = json.dumps(report, ensure_ascii=False, indent=1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text_out, encoding="utf-8")
+    if len(backends) > 1:
+        print_table(report["side_by_side"])
     print(text_out)
     return 0
+
+
+def _server_version(url: str) -> str:
+    from sqlalchemy import create_engine
+
+    from commdesk.models.dialect import normalise_url
+
+    engine = create_engine(normalise_url(url))
+    try:
+        with engine.connect() as conn:
+            return str(conn.exec_driver_sql("SHOW server_version").scalar_one())
+    finally:
+        engine.dispose()
 
 
 if __name__ == "__main__":

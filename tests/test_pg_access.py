@@ -112,13 +112,13 @@ def test_three_refusals_end_with_the_clear_message(office: Office, ring: MemoryK
 
     def prompt(request: connection.PasswordRequest) -> tuple[str, bool]:
         calls.append(1)
-        return "wrong", False
+        return "wrong", True                                  # ticked, but refused by the server
 
     connection.set_password_prompt(prompt)
     with pytest.raises(UserError, match="用户名或密码不对"):
         open_database(office.url())
     assert len(calls) == 3
-    assert ring.store == {}                                  # not ticked: nothing stored
+    assert ring.store == {}                                  # a refused password is never stored
 
 
 def test_a_password_in_the_url_works_and_is_warned_about_once(office: Office, ring: MemoryKeyring) -> None:
@@ -184,3 +184,34 @@ def test_the_start_database_is_the_saved_server_without_its_password(office: Off
     assert resolve_url(None)[1] is not None
     (commdesk_home / "database.json").write_text("{not json", encoding="utf-8")
     assert connection.start_database() is None           # a damaged file: the PC's own file
+
+
+def test_the_command_line_asks_at_the_terminal_and_offers_to_remember(office: Office, ring: MemoryKeyring,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The terminal is the boundary: a tty whose typed password (never echoed: getpass) and the
+    answer to 保存到系统凭据管理器？ are given."""
+    import builtins
+    import getpass
+    import io
+
+    from commdesk.cli import main
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    typed = iter(["wrong", SECRET])
+    prompts: list[str] = []
+
+    def fake_getpass(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return next(typed)
+
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr(getpass, "getpass", fake_getpass)
+    monkeypatch.setattr(builtins, "input", lambda prompt="": "y")
+    assert main(["check", "--db", office.url()]) == 0
+    assert len(prompts) == 2 and office.address.key in prompts[0]
+    assert "用户名或密码不对" in capsys.readouterr().err        # the reason before asking again
+    assert ring.get_password("commdesk", office.address.key) == SECRET

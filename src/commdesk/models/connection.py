@@ -133,6 +133,7 @@ _clear_notice: Callable[[ServerAddress], None] | None = None
 _answers: dict[str, str] = {}          # this process's passwords, by key (a prompt asks once)
 _refused: set[str] = set()             # keys whose stored password the server refused
 _warned: set[str] = set()
+_remember: set[str] = set()            # keys whose prompted password is to go to the keyring once accepted
 
 
 def set_password_prompt(prompt: PasswordPrompt | None) -> PasswordPrompt | None:
@@ -158,6 +159,7 @@ def forget_answers() -> None:
     _answers.clear()
     _refused.clear()
     _warned.clear()
+    _remember.clear()
 
 
 def _keyring() -> Any | None:
@@ -230,10 +232,8 @@ def server_password(address: ServerAddress, *, error: str = "") -> str:
         raise UserError(_("没有输入数据库服务器的密码，未连接。"))
     password, remember = answer
     _answers[key] = password
-    if remember and remember_password(address, password):
-        log.info("server password stored in the OS keyring")
-    elif remember:
-        log.warning("remember asked, but no OS keyring is available")
+    if remember:                # kept once the server has taken it (password_accepted), not before
+        _remember.add(key)
     return password
 
 
@@ -246,6 +246,7 @@ def password_refused(address: ServerAddress) -> None:
     """The server refused the password: neither this process's answer nor the stored or the
     environment's one is tried again without asking."""
     _answers.pop(address.key, None)
+    _remember.discard(address.key)
     _refused.add(address.key)
 
 
@@ -253,6 +254,10 @@ def password_accepted(address: ServerAddress, password: str) -> None:
     """The server took the password: reopening in this process does not ask again."""
     _answers[address.key] = password
     _refused.discard(address.key)
+    if address.key in _remember:
+        _remember.discard(address.key)
+        if remember_password(address, password):
+            log.info("server password stored in the OS keyring")
 
 
 def notice_clear_password(address: ServerAddress) -> None:

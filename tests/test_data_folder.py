@@ -65,6 +65,16 @@ def _free_space(monkeypatch: pytest.MonkeyPatch, folder: Path, free: int) -> Non
     monkeypatch.setattr(shutil, "disk_usage", fake)
 
 
+@pytest.fixture(autouse=True)
+def _no_screen_fit_after() -> Any:
+    """``run_gui`` installs the screen-fit filter for the process: taken off again for the next tests."""
+    yield
+    if "PySide6.QtWidgets" in sys.modules:
+        from commdesk.ui import screen_fit
+
+        screen_fit.uninstall()
+
+
 @pytest.fixture()
 def office(tmp_path: Path) -> Path:
     """A small demo database in its own folder (not the data folder)."""

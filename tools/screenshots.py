@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Render every page and dialog to PNG at 1366x768 over demo data, to look at them.
+"""Render every page and dialog to PNG over demo data, to look at them: 1366x768 at 100% by default.
 
-    .venv/bin/python tools/screenshots.py [--out screenshots] [--households 300]
+    .venv/bin/python tools/screenshots.py [--out DIR] [--households 300] [--size WxH] [--scale F] [--xvfb]
+
+``--size`` is the screen in physical pixels, ``--scale`` Windows' display scaling as a factor
+(1.5 for 150%, through ``QT_SCALE_FACTOR``): the main window is sized to the screen's logical size
+(1366x768 at 150% is 911x512 logical pixels) and every PNG is saved in physical pixels. The
+default folder is ``screenshots/`` for 1366x768 at 100%, else ``screenshots/<W>x<H>@<percent>/``.
 
 Runs offscreen by default (Qt's offscreen platform renders real widgets with our bundled
 Chinese font); with --xvfb it starts a real X server (Debian's xvfb) and uses the xcb platform.
@@ -9,6 +14,7 @@ Chinese font); with --xvfb it starts a real X server (Debian's xvfb) and uses th
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -35,23 +41,43 @@ def wait(app: Any, cond: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 def main() -> int:
+    global WIDTH, HEIGHT
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", default=str(ROOT / "screenshots"))
+    parser.add_argument("--out", default=None, help="default screenshots/ (other sizes: screenshots/WxH@P/)")
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--xvfb", action="store_true", help="render under Xvfb (xcb) instead of offscreen")
+    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", help="the screen in pixels, e.g. 1920x1080")
+    parser.add_argument("--scale", type=float, default=1.0, help="display scaling, e.g. 1.5 for 150%%")
     args = parser.parse_args()
+    try:
+        screen_w, screen_h = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        parser.error(f"--size {args.size}: expected WxH, e.g. 1920x1080")
+    if not 1.0 <= args.scale <= 3.0:
+        parser.error("--scale: between 1.0 and 3.0")
+    default = (screen_w, screen_h, args.scale) == (WIDTH, HEIGHT, 1.0)
+    os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
+    WIDTH, HEIGHT = round(screen_w / args.scale), round(screen_h / args.scale)   # logical pixels
+    if args.out is None:
+        args.out = str(ROOT / "screenshots") if default else \
+            str(ROOT / "screenshots" / f"{screen_w}x{screen_h}@{round(args.scale * 100)}")
     xvfb = None
     if args.xvfb:
         if not shutil.which("Xvfb"):
             print("Xvfb not installed (apt-get install xvfb)", file=sys.stderr)
             return 2
-        xvfb = subprocess.Popen(["Xvfb", ":99", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"])
+        xvfb = subprocess.Popen(["Xvfb", ":99", "-screen", "0", f"{screen_w}x{screen_h}x24", "-nolisten", "tcp"])
         os.environ["DISPLAY"] = ":99"
         os.environ["QT_QPA_PLATFORM"] = "xcb"
         time.sleep(1.0)
-    else:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     home = Path(tempfile.mkdtemp(prefix="commdesk-shots-"))
+    if not args.xvfb:
+        # an offscreen screen of the size asked for, so windows meet the screen a person has
+        config = home / "offscreen-screen.json"
+        config.write_text(json.dumps({"screens": [{"name": "shots", "x": 0, "y": 0, "width": screen_w,
+                                                   "height": screen_h, "logicalDpi": 96, "logicalBaseDpi": 96,
+                                                   "dpr": 1}]}), encoding="utf-8")
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
     os.environ["COMMDESK_HOME"] = str(home)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -69,6 +95,9 @@ def shoot(out: Path, households: int) -> int:
     from commdesk.ui.app import create_main_window, make_app
 
     app = make_app()
+    from commdesk.ui.screen_fit import install
+
+    install(app)                     # as the application does: every window fits the screen
     db_path = Path(os.environ["COMMDESK_HOME"]) / "demo.sqlite3"
     database = open_database(db_path)
     generate_full_demo(database, households=households, seed=1)
@@ -140,6 +169,16 @@ def shoot(out: Path, households: int) -> int:
         wait(app, lambda: window.runner.idle)
         save(window, f"{20 + i:02d}_page_{page.objectName()}")
     window.nav.setCurrentRow(window.pages.index(ledger))
+    from PySide6.QtWidgets import QScrollArea
+
+    from commdesk.ui.settings_page import SettingsPage
+
+    settings = window.show_page(SettingsPage)
+    wait(app, lambda: window.runner.idle and settings.loaded_once)
+    scroll = settings.findChild(QScrollArea, "settingsScroll")
+    scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())   # the system boxes below
+    save(window, "39_settings_data_folder")
+    window.show_page(type(ledger))
 
     from commdesk.ui.dialogs.welcome import WelcomeDialog
 

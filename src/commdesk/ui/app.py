@@ -248,6 +248,8 @@ def run_gui(db: str | Path | None = None, readonly: bool = False) -> int:
     install_crash_handler()
     from commdesk.ui.dialogs.server_password import install_server_prompts  # a server password: a dialog
     install_server_prompts()
+    from commdesk.ui.screen_fit import install as fit_windows_to_screen  # 1366x768 at 150%: 911x512
+    fit_windows_to_screen(app)
     database = open_database_interactive(db, readonly=readonly)
     if database is None:
         return 1

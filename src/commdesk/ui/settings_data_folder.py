@@ -90,11 +90,12 @@ class DataFolderBox(QGroupBox):
         self.fault.setStyleSheet(WARN_STYLE)
         self.fault.setVisible(False)
         grid.addWidget(self.fault, r + 1, 0, 1, 4)
-        note = QLabel(_("卸载程序不会删除这些文件夹。换电脑时请用“备份”生成备份文件，在新电脑上“从备份恢复”。"))
+        note = QLabel(_("卸载程序不会删除这些文件夹。换电脑时请用“文件 → 备份数据库”，在新电脑上用“文件 → 从备份恢复…”。"))
         note.setObjectName("dataFolderNote")
         note.setWordWrap(True)
         note.setStyleSheet(NOTE_STYLE)
         grid.addWidget(note, r + 2, 0, 1, 4)
+        grid.setRowStretch(r + 3, 1)    # the rows stay together when the row of boxes is taller
 
     # --- what is shown ------------------------------------------------------------------------
     def database(self) -> Any:

@@ -85,6 +85,7 @@ class SettingsPage(QWidget):
         heading.setStyleSheet("font-size: 15px; font-weight: bold;")
         hint = QLabel(_("本社区的工作规则；改动后点“保存”，工作台、覆盖情况和三会一课日历随即按新设置计算。"))
         hint.setStyleSheet(HELP_STYLE)
+        hint.setWordWrap(True)       # a narrow window (150% on 1366x768) wraps it instead of widening the page
         self.status = QLabel("")
         self.status.setObjectName("settingsStatus")
         self.revert_button = QPushButton(_("撤销修改"))

@@ -58,6 +58,7 @@ class DatabaseBox(QGroupBox):
         self.port.setObjectName("databasePort")
         self.port.setRange(1, 65535)
         self.port.setValue(connection.DEFAULT_PORT)
+        self.port.setMaximumWidth(110)
         self.name = QLineEdit("commdesk")
         self.name.setObjectName("databaseName")
         self.user = QLineEdit("commdesk")

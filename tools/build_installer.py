@@ -82,7 +82,7 @@ def build_bundle(py: Path, dist: Path, work: Path) -> Path:
     cmd = [str(py), "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
            "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
     log("pyinstaller: " + " ".join(cmd[3:]))
-    r = subprocess.run(cmd, cwd=ROOT)
+    r = subprocess.run(cmd, cwd=ROOT, stdout=sys.stderr)  # stdout keeps only the JSON line
     if r.returncode != 0:
         raise BuildError(f"PyInstaller failed (exit {r.returncode})")
     exe = bundle / ("commdesk.exe" if os.name == "nt" else "commdesk")

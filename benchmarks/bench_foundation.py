@@ -274,7 +274,17 @@ def measure_gui(db_path: str | Path) -> dict[str, Any] | str:
         return "not available"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
-    cmd = [sys.executable, "-m", "commdesk.ui.startup_probe", "--db", str(db_path), "--baseline"]
+    target = str(db_path)
+    if "://" in target:        # a server: the password to the probe through the environment, not argv
+        from sqlalchemy.engine import make_url
+
+        from commdesk.models.connection import PASSWORD_ENV
+
+        url = make_url(target)
+        if url.password is not None:
+            env[PASSWORD_ENV] = url.password
+            target = url.set(password=None).render_as_string(hide_password=False)
+    cmd = [sys.executable, "-m", "commdesk.ui.startup_probe", "--db", target, "--baseline"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     except subprocess.TimeoutExpired:
@@ -446,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
         for backend in backends:
             target: str | Path = db_path
             if backend == "postgresql":
-                url = args.pg_url
+                url = _with_password(args.pg_url) if args.pg_url else None
                 if url is None:
                     _note("starting a temporary PostgreSQL server")
                     server = start_pg_server()
@@ -482,6 +492,20 @@ def main(argv: list[str] | None = None) -> int:
         print_table(report["side_by_side"])
     print(text_out)
     return 0
+
+
+def _with_password(url: str) -> str:
+    """``--pg-url`` with its password for this process's own engines: the one in the URL, else
+    the OS keyring's or ``COMMDESK_DB_PASSWORD`` (as commdesk takes it)."""
+    from sqlalchemy.engine import make_url
+
+    from commdesk.models import connection
+    from commdesk.models.dialect import normalise_url
+
+    parsed = make_url(normalise_url(url))
+    if parsed.password is None:
+        parsed = parsed.set(password=connection.server_password(connection.ServerAddress.from_url(parsed)))
+    return parsed.render_as_string(hide_password=False)
 
 
 def _server_version(url: str) -> str:

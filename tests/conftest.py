@@ -77,6 +77,24 @@ def pg_url(pg_server: object) -> Iterator[str]:
 
 
 @pytest.fixture
+def office(pg_server: object) -> Iterator[object]:
+    """A password-protected role and its database on the session's server (tests/pg_office.py)."""
+    from tests.pg_office import office_on
+
+    with office_on(pg_server) as o:
+        yield o
+
+
+@pytest.fixture
+def ring() -> Iterator[object]:
+    """An in-memory keyring for the test (the OS keyring is the boundary)."""
+    from tests.memory_keyring import memory_keyring
+
+    with memory_keyring() as r:
+        yield r
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.sqlite3"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import types
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -16,22 +15,10 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from commdesk.models import connection
 from commdesk.models.connection import PasswordRequest, ServerAddress
 from commdesk.models.db import open_database, resolve_url
-from tests.memory_keyring import MemoryKeyring, memory_keyring
-from tests.pg_office import SECRET, Office, office_on
+from tests.memory_keyring import MemoryKeyring
+from tests.pg_office import SECRET, Office
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def office(pg_server: object) -> Iterator[Office]:
-    with office_on(pg_server) as o:
-        yield o
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -15,22 +14,10 @@ from commdesk.errors import UserError
 from commdesk.models import connection
 from commdesk.models.connection import ServerAddress
 from commdesk.models.db import open_database, resolve_url
-from tests.memory_keyring import MemoryKeyring, memory_keyring
-from tests.pg_office import SECRET, Office, office_on
+from tests.memory_keyring import MemoryKeyring
+from tests.pg_office import SECRET, Office
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def office(pg_server: object) -> Iterator[Office]:
-    with office_on(pg_server) as o:
-        yield o
-
-
-@pytest.fixture
-def ring() -> Iterator[MemoryKeyring]:
-    with memory_keyring() as r:
-        yield r
 
 
 def _count(database: object) -> int:

@@ -20,7 +20,7 @@ def test_server_is_real_postgresql_15_on_a_private_socket(pg_server, pg_url) -> 
     finally:
         engine.dispose()
     assert int(version) >= 150000
-    assert listen == ""                       # no TCP listener at all
+    assert listen == "127.0.0.1"              # loopback only (sslmode tests need TCP), never a public address
     assert sockets == str(pg_server.socket_dir)
     assert user == "commdesk_test"
     if os.geteuid() == 0:                     # the server process is not root

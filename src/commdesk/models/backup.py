@@ -1,8 +1,10 @@
 """Backups of the SQLite file (SQLite's online backup API: consistent even while in use) and restore.
 
-Automatic backups (before an import, a migration, a restore) are plain copies in the user data
-folder; a backup the user asks for (``commdesk backup``), which may go to a USB stick, is
-encrypted with a backup password (:mod:`.backup_crypt`). Restoring a backup replaces the whole
+Automatic backups (daily, before an import, a migration, a restore) go to the user data folder,
+encrypted with the kept backup key when an administrator has set a backup password
+(:mod:`.backup_key`), else as plain copies; a backup the user asks for (``commdesk backup``, 文件 →
+备份), which may go to a USB stick, is always encrypted, with a backup password
+(:mod:`.backup_crypt`). Restoring a backup replaces the whole
 database and is a different act from importing data; either kind is verified before the live
 database is touched.
 """
@@ -14,9 +16,13 @@ import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
+
+if TYPE_CHECKING:
+    from commdesk.models.backup_crypt import BackupKey, Manifest
 
 log = logging.getLogger("commdesk.backup")
 KEEP_AUTOMATIC = 30
@@ -48,15 +54,30 @@ def backup_file(src: Path, dest_dir: Path, reason: str) -> Path:
     return target
 
 
+#: the two forms of a backup file: a plain SQLite copy, an encrypted one (``backup_crypt.SUFFIX``)
+SUFFIXES = (".sqlite3", ".cdbak")
+
+
+def _stamp_of_name(path: Path) -> str:
+    """The time part of a backup's name (``<stem>-YYYYmmdd-HHMMSS-ffffff-<reason>``), for ordering
+    plain and encrypted copies together."""
+    m = re.search(r"-(\d{8}-\d{6}-\d{6})-", path.name)
+    return m.group(1) if m else ""
+
+
 def _prune(dest_dir: Path, stem: str) -> None:
-    # the daily copies have their own rotation (models.backup_rotation)
-    automatic = sorted(p for p in dest_dir.glob(f"{stem}-*.sqlite3")
-                       if "-manual" not in p.name and not p.name.endswith("-daily.sqlite3"))
+    # the daily copies have their own rotation (models.backup_rotation); manual ones are kept
+    automatic = sorted((p for suffix in SUFFIXES for p in dest_dir.glob(f"{stem}-*{suffix}")
+                        if "-manual" not in p.name and not p.stem.endswith("-daily")), key=_stamp_of_name)
     for old in automatic[:-KEEP_AUTOMATIC]:
         old.unlink(missing_ok=True)
 
 
 def backup_database(database: object, reason: str = "manual", dest_dir: Path | None = None) -> Path:
+    """An automatic backup of an open SQLite database: encrypted with the kept backup key when
+    there is one (``.cdbak``), else a plain copy; older automatic ones pruned."""
+    from commdesk.models.backup_key import kept_key
+
     path = getattr(database, "path", None)
     if path is None:
         raise UserError(_("只有本机 SQLite 数据库可以这样备份。"))
@@ -64,15 +85,21 @@ def backup_database(database: object, reason: str = "manual", dest_dir: Path | N
         from commdesk.paths import backups_dir
 
         dest_dir = backups_dir()
-    return backup_file(Path(path), dest_dir, reason)
+    key = kept_key(database)
+    if key is None:
+        return backup_file(Path(path), dest_dir, reason)
+    target, _manifest = _encrypted_copy(Path(path), dest_dir, reason, key)
+    _prune(dest_dir, Path(path).stem)
+    return target
 
 
 def list_backups(dest_dir: Path | None = None) -> list[Path]:
+    """Backups in the folder, plain and encrypted, newest first."""
     if dest_dir is None:
         from commdesk.paths import backups_dir
 
         dest_dir = backups_dir()
-    return sorted(dest_dir.glob("*.sqlite3"), reverse=True)
+    return sorted((p for suffix in SUFFIXES for p in dest_dir.glob(f"*{suffix}")), key=_stamp_of_name, reverse=True)
 
 
 def check_sqlite_backup(backup: Path) -> None:
@@ -110,13 +137,30 @@ def restore_backup(backup: Path, db_path: Path) -> Path:
     return safety
 
 
-def backup_encrypted(database: object, password: str, dest_dir: Path | None = None) -> tuple[Path, object]:
-    """A consistent snapshot of the database, encrypted with ``password`` into ``dest_dir`` as
-    ``<name>-<time>-manual.cdbak`` and verified; returns its path and manifest."""
+def _encrypted_copy(src: Path, dest_dir: Path, reason: str, secret: str | BackupKey) -> tuple[Path, Manifest]:
+    """A consistent snapshot of ``src`` (beside it, removed after), encrypted into ``dest_dir`` as
+    ``<name>-<time>-<reason>.cdbak`` and verified."""
     import tempfile
 
     from commdesk.models.backup_crypt import SUFFIX, encrypt_file
 
+    try:
+        dest_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(_("无法使用备份文件夹 {path}：{err}").format(path=dest_dir, err=exc.strerror or exc)) from exc
+    with tempfile.TemporaryDirectory(prefix="commdesk-backup-", dir=src.parent) as tmp:
+        snapshot = backup_file(src, Path(tmp), "snapshot")
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        target = dest_dir / f"{src.stem}-{stamp}-{_safe(reason)}{SUFFIX}"
+        manifest = encrypt_file(snapshot, target, secret)
+    log.info("encrypted backup written: %s", target.name)
+    return target, manifest
+
+
+def backup_encrypted(database: object, secret: str | BackupKey, dest_dir: Path | None = None) -> tuple[Path, Manifest]:
+    """The backup a user asks for: a consistent snapshot of the database, encrypted with the backup
+    password (or the kept key) into ``dest_dir`` as ``<name>-<time>-manual.cdbak`` and verified;
+    returns its path and manifest."""
     path = getattr(database, "path", None)
     if path is None:
         raise UserError(_("只有本机 SQLite 数据库可以这样备份。"))
@@ -124,20 +168,10 @@ def backup_encrypted(database: object, password: str, dest_dir: Path | None = No
         from commdesk.paths import backups_dir
 
         dest_dir = backups_dir()
-    try:
-        dest_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(_("无法使用备份文件夹 {path}：{err}").format(path=dest_dir, err=exc.strerror or exc)) from exc
-    with tempfile.TemporaryDirectory(prefix="commdesk-backup-", dir=Path(path).parent) as tmp:
-        snapshot = backup_file(Path(path), Path(tmp), "snapshot")
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        target = dest_dir / f"{Path(path).stem}-{stamp}-manual{SUFFIX}"
-        manifest = encrypt_file(snapshot, target, password)
-    log.info("encrypted backup written: %s", target.name)
-    return target, manifest
+    return _encrypted_copy(Path(path), dest_dir, "manual", secret)
 
 
-def restore_encrypted(backup: Path, db_path: Path, password: str) -> Path:
+def restore_encrypted(backup: Path, db_path: Path, secret: str | BackupKey) -> Path:
     """Decrypt and verify ``backup`` beside the database, then restore it as :func:`restore_backup`
     does (the current file backed up first). A wrong password or a damaged file is refused before
     the live database is touched."""
@@ -147,12 +181,32 @@ def restore_encrypted(backup: Path, db_path: Path, password: str) -> Path:
         raise UserError(_("备份文件不存在：{name}").format(name=backup.name))
     plain = db_path.with_name(db_path.name + ".decrypted")
     try:
-        decrypt_file(backup, plain, password)
+        decrypt_file(backup, plain, secret)
         return restore_backup(plain, db_path)
     except OSError as exc:
         raise UserError(_("无法恢复：{err}").format(err=exc.strerror or exc)) from exc
     finally:
         plain.unlink(missing_ok=True)
+
+
+def secret_for(backup: Path, password: str | None, key: BackupKey | None) -> str | BackupKey | None:
+    """What opens ``backup``: None for a plain copy; the typed password; else the kept key when
+    the backup was written with it (``UserError`` when neither)."""
+    from commdesk.models.backup_crypt import is_encrypted_backup, key_matches
+
+    if not is_encrypted_backup(backup):
+        return None
+    if password:
+        return password
+    if key is not None and key_matches(backup, key):
+        return key
+    raise UserError(_("“{name}”是加密备份，请输入备份密码").format(name=backup.name))
+
+
+def restore_any(backup: Path, db_path: Path, password: str | None = None, key: BackupKey | None = None) -> Path:
+    """Restore a plain or an encrypted backup (the password, or the kept key it was written with)."""
+    secret = secret_for(backup, password, key)
+    return restore_backup(backup, db_path) if secret is None else restore_encrypted(backup, db_path, secret)
 
 
 def audit_backup(database: object, target: Path, what: str) -> None:

@@ -21,7 +21,7 @@ import os
 import sqlite3
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,50 @@ def _key(password: str, salt: bytes, params: dict[str, int]) -> bytes:
     from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
     return Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"]).derive(password.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class BackupKey:
+    """A backup password already run through scrypt, with its salt and parameters: what the
+    automatic backups are encrypted with (the password is never kept, only this). A file written
+    with it opens with the password alone, on any PC: its header holds the same salt."""
+    salt: bytes
+    params: dict[str, int]
+    key: bytes = field(repr=False)
+
+    def to_json(self) -> str:
+        return json.dumps({"salt": self.salt.hex(), **self.params, "key": self.key.hex()})
+
+    @classmethod
+    def from_json(cls, text: str) -> BackupKey:
+        info = json.loads(text)
+        return cls(bytes.fromhex(info["salt"]), {k: int(info[k]) for k in ("n", "r", "p")}, bytes.fromhex(info["key"]))
+
+
+def derive(password: str) -> BackupKey:
+    """A new key (fresh salt) from a backup password of at least ``MIN_PASSWORD`` characters."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(_("备份密码至少 {n} 个字符").format(n=MIN_PASSWORD))
+    salt = os.urandom(16)
+    return BackupKey(salt, dict(SCRYPT), _key(password, salt, SCRYPT))
+
+
+def _key_for(secret: str | BackupKey, salt: bytes, params: dict[str, int]) -> bytes | None:
+    """The AES key of a file with this salt: from the password, or the kept key when it is the
+    one the file was written with (None: it is not)."""
+    if isinstance(secret, BackupKey):
+        return secret.key if secret.salt == salt and secret.params == params else None
+    return _key(secret, salt, params)
+
+
+def key_matches(path: Path, key: BackupKey) -> bool:
+    """Whether ``path`` was written with ``key`` (same salt): it then opens without the password."""
+    try:
+        with path.open("rb") as fh:
+            _header, info = _read_header(fh, path.name)
+        return bytes.fromhex(info["kdf"]["salt"]) == key.salt
+    except (OSError, UserError, ValueError, KeyError, TypeError):
+        return False
 
 
 def _aad(header: bytes, index: int, last: bool) -> bytes:
@@ -93,18 +137,18 @@ def manifest_of(db_file: Path) -> Manifest:
                     db_file.stat().st_size, digest.hexdigest())
 
 
-def encrypt_file(db_file: Path, out: Path, password: str) -> Manifest:
-    """Write ``db_file`` encrypted to ``out`` (through a temporary file), then verify it."""
+def encrypt_file(db_file: Path, out: Path, secret: str | BackupKey) -> Manifest:
+    """Write ``db_file`` encrypted to ``out`` (through a temporary file), then verify it.
+    ``secret``: the backup password, or a :class:`BackupKey` derived from one."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    if len(password) < MIN_PASSWORD:
-        raise UserError(_("备份密码至少 {n} 个字符").format(n=MIN_PASSWORD))
+    key = secret if isinstance(secret, BackupKey) else derive(secret)
     manifest = manifest_of(db_file)
-    salt, prefix = os.urandom(16), os.urandom(8)
-    header = json.dumps({"manifest": manifest.__dict__, "kdf": {"name": "scrypt", "salt": salt.hex(), **SCRYPT},
+    prefix = os.urandom(8)
+    header = json.dumps({"manifest": manifest.__dict__, "kdf": {"name": "scrypt", "salt": key.salt.hex(), **key.params},
                          "cipher": {"name": "AES-256-GCM", "chunk": CHUNK, "nonce_prefix": prefix.hex()}},
                         ensure_ascii=False, sort_keys=True).encode("utf-8")
-    aes = AESGCM(_key(password, salt, SCRYPT))
+    aes = AESGCM(key.key)
     tmp = out.with_name(out.name + ".part")
     try:
         with tmp.open("wb") as fh:
@@ -114,7 +158,7 @@ def encrypt_file(db_file: Path, out: Path, password: str) -> Manifest:
             fh.flush()
             os.fsync(fh.fileno())
         check = read_manifest(tmp)
-        if decrypt_file(tmp, None, password) != manifest.sha256 or check != manifest:
+        if decrypt_file(tmp, None, key) != manifest.sha256 or check != manifest:
             raise UserError(_("备份写入后核对不一致，请换一个位置再备份"))
         tmp.replace(out)
     except OSError as exc:
@@ -158,9 +202,10 @@ def read_manifest(path: Path) -> Manifest:
         raise UserError(_("备份文件“{name}”已损坏（清单无法读取）").format(name=path.name)) from None
 
 
-def decrypt_file(path: Path, out: Path | None, password: str) -> str:
+def decrypt_file(path: Path, out: Path | None, secret: str | BackupKey) -> str:
     """Decrypt ``path`` into ``out`` (or only check it when ``out`` is None); returns the SHA-256
-    of the content. A wrong password, a damaged or cut-off file: ``UserError``, ``out`` removed."""
+    of the content. ``secret``: the backup password, or the kept key of the automatic backups.
+    A wrong password, a damaged or cut-off file: ``UserError``, ``out`` removed."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -175,7 +220,10 @@ def decrypt_file(path: Path, out: Path | None, password: str) -> str:
                 raise ValueError("parameters out of range")
         except (ValueError, KeyError, TypeError):
             raise UserError(_("备份文件“{name}”已损坏（加密参数无法读取）").format(name=path.name)) from None
-        aes = AESGCM(_key(password, salt, params))
+        key = _key_for(secret, salt, params)
+        if key is None:
+            raise UserError(_("“{name}”是用另一个备份密码加密的，请输入当时的备份密码").format(name=path.name))
+        aes = AESGCM(key)
         sink = out.open("wb") if out is not None else None
         try:
             index, block = 0, fh.read(chunk + 16)

@@ -1,5 +1,5 @@
 """The daily automatic backup and its rotation: on the first start of a day a copy is made in
-the backups folder; of those daily copies the newest of each of the last 7 days, of each of the
+the backups folder (encrypted with the kept backup key when one is set, ``models.backup_key``); of those daily copies the newest of each of the last 7 days, of each of the
 last 4 weeks and of each of the last 12 months are kept (grandfather-father-son), the rest
 removed. Copies made before an import, a migration or a restore are kept by their own rule
 (the last 30), and a backup the user asked for is never removed."""
@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-from commdesk.models.backup import backup_file
+from commdesk.models.backup import SUFFIXES, backup_database
 
 DAILY = "daily"
 KEEP_DAYS, KEEP_WEEKS, KEEP_MONTHS = 7, 4, 12
-_STAMP = re.compile(r"-(\d{8})-(\d{6})-\d+-" + DAILY + r"\.sqlite3$")
+_STAMP = re.compile(r"-(\d{8})-(\d{6})-\d+-" + DAILY + r"\.(?:sqlite3|cdbak)$")
 
 
 def stamp_of(path: Path) -> datetime | None:
@@ -42,7 +42,8 @@ def to_keep(stamps: Iterable[datetime]) -> set[datetime]:
 
 
 def daily_backups(dest_dir: Path, stem: str) -> list[Path]:
-    return sorted(p for p in dest_dir.glob(f"{stem}-*-{DAILY}.sqlite3") if stamp_of(p) is not None)
+    return sorted((p for suffix in SUFFIXES for p in dest_dir.glob(f"{stem}-*-{DAILY}{suffix}")
+                   if stamp_of(p) is not None), key=lambda p: stamp_of(p) or datetime.min)
 
 
 def rotate(dest_dir: Path, stem: str) -> list[Path]:
@@ -70,7 +71,7 @@ def daily_backup(database: object, dest_dir: Path | None = None, today: date | N
     if dest_dir.exists() and any(s.date() == today for p in daily_backups(dest_dir, stem)
                                  if (s := stamp_of(p)) is not None):
         return None
-    made = backup_file(Path(path), dest_dir, DAILY)
+    made = backup_database(database, DAILY, dest_dir)   # encrypted when a backup password is set
     rotate(dest_dir, stem)
     from commdesk.models.backup import audit_backup
 

@@ -35,17 +35,18 @@ def _counts(path: Path) -> dict[str, int]:
 
 
 def preview_restore(backup: Path, db_path: Path, password: str | None) -> RestorePreview:
-    """Check ``backup`` whole (a wrong password or a damaged file: UserError) and count both sides."""
-    from commdesk.models.backup import check_sqlite_backup
-    from commdesk.models.backup_crypt import decrypt_file, is_encrypted_backup, manifest_of, read_manifest
+    """Check ``backup`` whole (a wrong password or a damaged file: UserError) and count both sides.
+    An automatic backup encrypted with today's kept backup key needs no password."""
+    from commdesk.models.backup import check_sqlite_backup, secret_for
+    from commdesk.models.backup_crypt import decrypt_file, manifest_of, read_manifest
+    from commdesk.models.backup_key import kept_key_at
 
     if not backup.exists():
         raise UserError(_("备份文件不存在：{name}").format(name=backup.name))
-    if is_encrypted_backup(backup):
-        if not password:
-            raise UserError(_("这是加密备份，请输入备份密码"))
+    secret = secret_for(backup, password, None if password else kept_key_at(db_path))
+    if secret is not None:
         manifest = read_manifest(backup)
-        decrypt_file(backup, None, password)     # every chunk and the content's SHA-256 against the manifest
+        decrypt_file(backup, None, secret)     # every chunk and the content's SHA-256 against the manifest
     else:
         check_sqlite_backup(backup)
         manifest = manifest_of(backup)

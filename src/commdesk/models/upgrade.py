@@ -106,8 +106,10 @@ def upgrade(database: Any, check: Check | None = None) -> bool:
     if rev is None or path is None:
         # a new file has nothing to lose; a server migrates in one transaction (its DDL is transactional)
         return migrate.upgrade(database)
-    from commdesk.models.backup import backup_database, restore_backup
+    from commdesk.models.backup import backup_database, restore_any
+    from commdesk.models.backup_key import kept_key
 
+    key = kept_key(database)       # the backup below is encrypted with it when there is one
     backup = backup_database(database, reason=f"before-migrate-{rev}-to-{migrate.HEAD}")
     log.info("backed up before upgrading schema %s to %s: %s", rev, migrate.HEAD, backup.name)
     engine = database.engine
@@ -121,7 +123,7 @@ def upgrade(database: Any, check: Check | None = None) -> bool:
                   backup.name, exc_info=not isinstance(exc, UpgradeFailed))
         engine.dispose()
         try:
-            restore_backup(backup, Path(path))
+            restore_any(backup, Path(path), key=key)
         except Exception as again:  # noqa: BLE001
             log.error("restoring %s failed: %s", backup.name, type(again).__name__)
             raise UpgradeFailed(_(

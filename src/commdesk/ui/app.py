@@ -200,14 +200,16 @@ def restore_and_reopen(window: Any, backup: str, password: str | None) -> Any:
     """Close the window and its database, restore ``backup`` over the file (today's saved aside
     first), record it in the restored audit trail and reopen with a login. A failure leaves
     today's database as it was and reopens it."""
-    from commdesk.models.backup import audit_backup, restore_backup, restore_encrypted
+    from commdesk.models.backup import audit_backup, restore_any
+    from commdesk.models.backup_key import kept_key
     from commdesk.models.db import open_database
 
     path = Path(window.database.path)
+    key = kept_key(window.database)        # opens today's automatic backups without a password
     _close_window(window)
     source = Path(backup)
     try:
-        safety = restore_encrypted(source, path, password) if password else restore_backup(source, path)
+        safety = restore_any(source, path, password, key)
     except UserError as exc:
         QMessageBox.warning(None, _("无法恢复"), str(exc))
         database = open_database_interactive(path)

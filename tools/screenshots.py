@@ -179,6 +179,19 @@ def shoot(out: Path, households: int) -> int:
     scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())   # the system boxes below
     save(window, "39_settings_data_folder")
     window.show_page(type(ledger))
+    # 文件 → 备份数据库: the encrypted backup to a folder or USB stick, a mistyped password shown
+    backup = window.backup_now()
+    backup.password.setText("Beifen-2026")
+    backup.again.setText("Beifen-2027")
+    backup.start()
+    save(backup, "75_backup_dialog")
+    backup.close()
+    from commdesk.ui.settings_backup import BackupPasswordDialog
+
+    keep = BackupPasswordDialog(False, window)
+    keep.show()
+    save(keep, "76_backup_password")
+    keep.close()
 
     from commdesk.ui.dialogs.welcome import WelcomeDialog
 

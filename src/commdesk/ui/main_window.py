@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
 
         add(menu, "打开其他数据库…", self.open_other, QKeySequence.StandardKey.Open)
         menu.addSeparator()
-        add(menu, "备份数据库", self.backup_now, "Ctrl+B")
+        add(menu, "备份数据库…", self.backup_now, "Ctrl+B")
         add(menu, "从备份恢复…", self.restore_from_backup)
         add(menu, "检查数据库完整性", self.check_database)
         menu.addSeparator()
@@ -226,17 +226,21 @@ class MainWindow(QMainWindow):
         page.review_box.setChecked(True)  # type: ignore[attr-defined]
 
     # --- file menu -------------------------------------------------------------------------
-    def backup_now(self) -> None:
-        from commdesk.models.backup import audit_backup, backup_database
+    def backup_now(self) -> Any:
+        """备份数据库: the encrypted backup to a folder or USB stick (``BackupDialog``)."""
+        from commdesk.ui.dialogs.backup_dialog import BackupDialog
+        from commdesk.ui.session import may
 
-        def job(database: Any) -> Any:
-            target = backup_database(database, reason="manual")
-            audit_backup(database, target, "backup")
-            return target
-
-        Op(self, job, raw=True) \
-            .success(lambda p: QMessageBox.information(self, _("备份完成"), _("已备份到：\n{path}").format(path=p))) \
-            .run()
+        if self.database.path is None:
+            QMessageBox.information(self, _("备份数据库"), _("服务器上的数据库由服务器管理员备份（pg_dump）。"))
+            return None
+        if not may("backup"):
+            QMessageBox.information(self, _("备份数据库"), _("只读账号不能备份数据库，请找管理员"))
+            return None
+        dialog = BackupDialog(self.database, self)
+        self.backup_dialog = dialog
+        dialog.open()
+        return dialog
 
     def restore_from_backup(self) -> None:
         """从备份恢复 (administrators): check the backup, compare, then the application restores it

@@ -122,8 +122,13 @@ class SettingsPage(QWidget):
         # the system boxes (where the data is …) in a row below the business settings, which keep
         # fitting 1366x768 without scrolling
         from commdesk.ui.settings_data_folder import DataFolderBox
+        from commdesk.ui.settings_backup import BackupBox     # 备份: automatic backups, their password
         self.system_row = QHBoxLayout()
-        self.system_row.addWidget(DataFolderBox(), 1)
+        left = QVBoxLayout()
+        left.addWidget(DataFolderBox())
+        self.backup_box = BackupBox()
+        left.addWidget(self.backup_box)
+        self.system_row.addLayout(left, 1)
         from commdesk.ui.settings_database import DatabaseBox   # 数据库: the store in use, the PC's server
         self.system_row.addWidget(DatabaseBox(), 1)
         stack.addLayout(self.system_row)

@@ -38,7 +38,7 @@ class RestoreDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("restorePassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(_("加密备份（.cdbak）才需要"))
+        self.password.setPlaceholderText(_("加密备份（.cdbak）才需要；本机的自动备份可以不填"))
         form = QFormLayout()
         form.addRow(_("备份文件") + "：", row)
         form.addRow(_("备份密码") + "：", self.password)

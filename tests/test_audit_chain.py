@@ -43,6 +43,13 @@ def _verify(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     return code, (captured.out + captured.err).strip()
 
 
+def _unguarded(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """What someone tampering must do first: the guards refuse an UPDATE or DELETE of an entry."""
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.execute("DROP TRIGGER audit_no_delete")
+    return conn
+
+
 def _ids(path: Path) -> list[int]:
     with sqlite3.connect(path) as conn:
         return [r[0] for r in conn.execute("SELECT id FROM audit_log ORDER BY id")]
@@ -56,15 +63,23 @@ def test_an_intact_trail_verifies(trail: Path, capsys: pytest.CaptureFixture[str
 def test_an_altered_entry_is_named(trail: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = _ids(trail)[2]
     with sqlite3.connect(trail) as conn:
-        conn.execute("UPDATE audit_log SET summary = '没有改过' WHERE id = ?", (target,))
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("UPDATE audit_log SET summary = '没有改过' WHERE id = ?", (target,))
+        _unguarded(conn).execute("UPDATE audit_log SET summary = '没有改过' WHERE id = ?", (target,))
     code, out = _verify(trail, capsys)
-    assert code == 1 and f"第 {target} 号记录的内容被改动过" in out and len(out.splitlines()) == 1
+    lines = out.splitlines()
+    assert code == 1 and f"第 {target} 号记录的内容被改动过" in out
+    assert sorted(line for line in lines if line.startswith("注意")) == [
+        "注意：防改防删触发器“audit_no_delete”被删除或停用了", "注意：防改防删触发器“audit_no_update”被删除或停用了"]
+    assert len(lines) == 3
 
 
 def test_a_deleted_entry_is_named_by_the_one_after_it(trail: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ids = _ids(trail)
     with sqlite3.connect(trail) as conn:
-        conn.execute("DELETE FROM audit_log WHERE id = ?", (ids[3],))
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute("DELETE FROM audit_log WHERE id = ?", (ids[3],))
+        _unguarded(conn).execute("DELETE FROM audit_log WHERE id = ?", (ids[3],))
     code, out = _verify(trail, capsys)
     assert code == 1 and f"第 {ids[4]} 号记录之前的记录被删除或改动过" in out
 
@@ -89,7 +104,7 @@ def test_a_copied_hash_does_not_hide_an_edit(trail: Path) -> None:
     """Changing an entry and copying the next entry's links over does not make the chain fit."""
     ids = _ids(trail)
     with sqlite3.connect(trail) as conn:
-        conn.execute("UPDATE audit_log SET user = 'someone', hash = (SELECT hash FROM audit_log WHERE id = ?)"
+        _unguarded(conn).execute("UPDATE audit_log SET user = 'someone', hash = (SELECT hash FROM audit_log WHERE id = ?)"
                      " WHERE id = ?", (ids[2], ids[1]))
     database = open_database(trail, readonly=True)
     try:
@@ -143,6 +158,6 @@ def test_check_reports_a_broken_chain(trail: Path, capsys: pytest.CaptureFixture
     capsys.readouterr()
     target = _ids(trail)[1]
     with sqlite3.connect(trail) as conn:
-        conn.execute("UPDATE audit_log SET user = 'someone' WHERE id = ?", (target,))
+        _unguarded(conn).execute("UPDATE audit_log SET user = 'someone' WHERE id = ?", (target,))
     assert main(["check", "--db", str(trail)]) == 1
     assert f"第 {target} 号记录的内容被改动过" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from commdesk.cli import main
 from commdesk.models.db import open_database
@@ -202,9 +203,17 @@ def test_audit_chain_on_the_server_finds_an_altered_entry(pg_url: str, capsys: p
     capsys.readouterr()
     with open_database(pg_url) as database, database.engine.begin() as conn:
         first = conn.execute(text("SELECT min(id) FROM audit_log")).scalar()
+    with open_database(pg_url) as database:
+        for sql in (f"UPDATE audit_log SET summary = summary || '!' WHERE id = {first}", "DELETE FROM audit_log",
+                    "TRUNCATE audit_log"):
+            with pytest.raises(DBAPIError, match="append-only"), database.engine.begin() as conn:
+                conn.exec_driver_sql(sql)     # the guard refuses, whoever sends it
+    with open_database(pg_url) as database, database.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER audit_no_change")   # the owner can
         conn.execute(text("UPDATE audit_log SET summary = summary || '!' WHERE id = :i"), {"i": first})
     assert main(["audit", "verify", "--db", pg_url]) != 0
-    assert f"第 {first} 号" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"第 {first} 号" in err and "“audit_no_change”被删除或停用了" in err
 
 
 def test_both_url_spellings_work(pg_server, pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:

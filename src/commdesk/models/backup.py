@@ -220,3 +220,9 @@ def audit_backup(database: object, target: Path, what: str) -> None:
     with database.Session() as session:  # type: ignore[attr-defined]
         audit_event(session, what, summary, table_name="event")
         session.commit()
+    from commdesk.models.audit_anchor import record_head, reset_anchor
+
+    if what == "restore_db":
+        reset_anchor(database, "restore")     # the trail is the backup's now: anchored afresh
+    else:
+        record_head(database, "backup")

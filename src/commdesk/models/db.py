@@ -221,6 +221,11 @@ class Database:
 
     def close(self) -> None:
         self.wait_for_checkpoint()
+        if not self.readonly and not getattr(self, "_anchored", False):
+            from commdesk.models.audit_anchor import record_head
+
+            self._anchored = True
+            record_head(self, "close")     # the chain's head, outside the database (audit_anchor)
         self.engine.dispose()
         if self.lock is not None:
             self.lock.release()

@@ -106,18 +106,21 @@ class AuditPage(QWidget):
         self.loaded.emit()
 
     def verify(self) -> None:
-        from commdesk.models.audit_chain import verify_chain
+        from commdesk.models.audit_anchor import verify_trail
 
         self.result.setText(_("正在逐条核对…"))
-        Op(self, lambda s: verify_chain(s.connection())).success(self._verified).run()
+        database = self.window().database  # type: ignore[attr-defined]
+        Op(self, lambda s: verify_trail(s.connection(), database)).success(self._verified).run()
 
     def _verified(self, report: Any) -> None:
+        warnings = "".join("\n" + _("注意：{w}").format(w=w) for w in report.warnings)
         if report.ok:
-            self.result.setStyleSheet("color: #1e7d32;")
-            self.result.setText(_("审计记录完整：共 {n} 条，没有被改动、删除或插入的记录").format(n=report.entries))
+            self.result.setStyleSheet("color: #9a6700;" if warnings else "color: #1e7d32;")
+            self.result.setText(_("审计记录完整：共 {n} 条，没有被改动、删除、插入或截断的记录").format(n=report.chain.entries)
+                                + warnings)
         else:
             self.result.setStyleSheet("color: #b3261e;")
-            self.result.setText(_("审计记录被改动过：{problem}").format(problem=report.problem))
+            self.result.setText(_("审计记录被改动过：{problem}").format(problem=report.problem) + warnings)
         self.checked.emit()
 
     def on_changes(self, changes: Any) -> None:

@@ -108,8 +108,14 @@ def test_restore_of_an_automatic_backup_needs_no_password_here_and_the_password_
         conn.execute("DELETE FROM resident WHERE id IN (SELECT id FROM resident LIMIT 3)")
     preview = preview_restore(made, db_path, None)               # the kept key opens it
     assert preview.backup_counts["resident"] == len(before)
-    restore_any(made, db_path, None, kept_key_at(db_path))
+    cut = _rows(db_path)
+    safety = restore_any(made, db_path, None, kept_key_at(db_path))
     assert _rows(db_path) == before
+    # today's database, saved aside before the restore, is encrypted like the automatic backups
+    assert safety.parent.name == "backups-before-restore" and safety.suffix == ".cdbak"
+    assert is_encrypted_backup(safety) and key_matches(safety, key)
+    decrypt_file(safety, tmp_path / "today.sqlite3", PASSWORD)
+    assert _rows(tmp_path / "today.sqlite3") == cut
     # a PC with another database (another key): the password is asked for, a wrong one refused
     (tmp_path / "other").mkdir()
     other = _demo(tmp_path / "other", 3)

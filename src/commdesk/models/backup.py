@@ -123,11 +123,22 @@ def check_sqlite_backup(backup: Path) -> None:
         raise UserError(_("备份文件已损坏，不能恢复：{name}").format(name=backup.name))
 
 
+def _safety_copy(db_path: Path) -> Path:
+    """Today's database, saved aside before a restore replaces it: encrypted with the kept backup
+    key when the database has one (as its automatic backups are), else a plain copy."""
+    from commdesk.models.backup_key import kept_key_at
+
+    folder = db_path.parent / "backups-before-restore"
+    key = kept_key_at(db_path)
+    if key is None:
+        return backup_file(db_path, folder, "before-restore")
+    return _encrypted_copy(db_path, folder, "before-restore", key)[0]
+
+
 def restore_backup(backup: Path, db_path: Path) -> Path:
     """Replace ``db_path`` with ``backup`` (the current file is backed up first). Returns that backup."""
     check_sqlite_backup(backup)
-    safety = backup_file(db_path, db_path.parent / "backups-before-restore", "before-restore") \
-        if db_path.exists() else db_path
+    safety = _safety_copy(db_path) if db_path.exists() else db_path
     tmp = db_path.with_name(db_path.name + ".restoring")
     shutil.copyfile(backup, tmp)
     for suffix in ("-wal", "-shm"):

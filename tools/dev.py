@@ -32,6 +32,8 @@ APT_PACKAGES = [
     "libxcb-xinerama0", "libxcb-randr0", "libxcb-render-util0", "libxcb-image0", "libxcb-xkb1",
     "fonts-wqy-microhei", "poppler-utils", "xvfb", "postgresql",
     "nsis",  # makensis: tools/build_installer.py compiles the Windows installer (tests/test_frozen_bundle.py)
+    # a real office suite opens every exported ledger (tests/test_reports_office.py); -nogui: no X stack
+    "libreoffice-calc-nogui",
 ]
 #: What tools/build_installer.py needs besides the test extras (the frozen-bundle test builds it).
 BUILD_PACKAGES = ["pyinstaller>=6.22,<6.23", "pyinstaller-hooks-contrib"]

@@ -108,3 +108,40 @@ def test_preview_page_shows_the_plans_warnings(qtbot: Any, window: Any, tmp_path
     text = wizard.preview_page.counts.text()
     assert "注意：" in text and "隐藏" in text and "第 4" in text, text
     wizard.reject()
+
+
+def _preview_cells(wizard: Any) -> list[str]:
+    table = wizard.preview_page.table
+    return [table.item(r, c).text() for r in range(table.rowCount()) for c in range(3, table.columnCount())
+            if table.item(r, c) is not None]
+
+
+def test_with_accounts_the_preview_masks_ids_and_phones(qtbot: Any, window: Any) -> None:
+    """Someone logged in sees the register's ID numbers and phones masked in the preview, as on
+    every other screen; without accounts (a single-user PC) the cells are as in the file."""
+    import re
+
+    from commdesk.services.accounts import LoggedIn
+    from commdesk.ui.session import set_account
+
+    def preview() -> list[str]:
+        wizard = window.open_import(str(SAMPLE))
+        next_page(qtbot, wizard, wizard.sheets_page)
+        next_page(qtbot, wizard, wizard.mapping_page)
+        next_page(qtbot, wizard, wizard.preview_page)
+        cells = _preview_cells(wizard)
+        wizard.reject()
+        return cells
+
+    full_id = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+    mobile = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+    plain = preview()
+    assert any(full_id.search(c) for c in plain) and any(mobile.search(c) for c in plain)
+    set_account(LoggedIn("li", "staff", False))
+    try:
+        masked = preview()
+    finally:
+        set_account(None)
+    assert len(masked) == len(plain)
+    assert not any(full_id.search(c) or mobile.search(c) for c in masked), [c for c in masked if full_id.search(c)]
+    assert any("********" in c for c in masked) and any("****" in c for c in masked)

@@ -206,6 +206,31 @@ class MappingPage(QWizardPage):
         return True
 
 
+def preview_text_for(plan: Any) -> Any:
+    """How a register's cell is shown in the preview: with accounts (``masks_screen``) the ID
+    number and phone columns are masked as on every other screen, and anything in another cell
+    that looks like an ID number or a mobile too (a phone written into 备注); without accounts
+    as in the file."""
+    from commdesk.logsetup import redact
+    from commdesk.ui.session import masks_screen
+    from commdesk.validation.idcard import mask_id
+    from commdesk.validation.phone import mask_phone, split_phones
+
+    if not masks_screen():
+        return lambda sheet, column, text: text
+    fields = {(s.name, c.index): c.field for s in plan.data_sheets() for c in s.columns}
+
+    def shown(sheet: str, column: int, text: str) -> str:
+        field = fields.get((sheet, column))
+        if field == "id_number":
+            return mask_id(text)
+        if field == "phone":
+            return " / ".join(mask_phone(part) for part in split_phones(text)) or mask_phone(text)
+        return redact(text)
+
+    return shown
+
+
 class PreviewPage(QWizardPage):
     def __init__(self, wizard: ImportWizard) -> None:
         super().__init__()
@@ -269,6 +294,7 @@ class PreviewPage(QWizardPage):
         self.table.setHorizontalHeaderLabels(headers + labels)
         self.table.setRowCount(len(preview))
         status_text = {"data": _("导入"), "skipped": _("跳过"), "rejected": _("拒绝")}
+        shown = preview_text_for(plan)
         for r, p in enumerate(preview):
             fixed = (p.sheet, str(p.row), status_text.get(p.status, p.status) + (f"：{p.reason}" if p.reason else ""))
             for c, text in enumerate(fixed):
@@ -277,7 +303,7 @@ class PreviewPage(QWizardPage):
                     item.setBackground(SKIPPED_BRUSH)
                 self.table.setItem(r, c, item)
             for c, text in enumerate(p.cells):
-                item = QTableWidgetItem(text)
+                item = QTableWidgetItem(shown(p.sheet, c, text))
                 code = p.problems.get(c)
                 if code:
                     item.setBackground(PROBLEM_BRUSH)

@@ -313,6 +313,8 @@ def test_odd_names_long_values_and_implausible_dates_are_named(tmp_path: Path) -
         ["孙长注", "户主", "女", "1984-05-06", "", "幸福路7号", "注" * 5000],      # notes over 1,000
         ["李长址", "户主", "男", "1985-06-07", "", "幸福路" + "号" * 10_000, ""],  # address over 300
         ["周多号", "户主", "女", "1986-07-08", "、".join(f"1381234{i:04d}" for i in range(4)), "幸福路9号", ""],
+        # a note after the name joins 备注, which is then over 1,000: cut and said so, not silently
+        ["吴满注（已故）", "户主", "男", "1940-08-09", "", "幸福路10号", "满" * 999],
     ]
     for i, row in enumerate(rows, start=1):
         ws.write_row(i, 0, row)
@@ -325,7 +327,7 @@ def test_odd_names_long_values_and_implausible_dates_are_named(tmp_path: Path) -
             address = s.scalar(select(Household.address).join(Resident).where(Resident.name == "李长址"))
     finally:
         database.close()
-    assert summary.imported == 7 and summary.rejected == 2
+    assert summary.imported == 8 and summary.rejected == 2
     assert summary.rejected_reasons == {"name_invisible": 1, "name_too_long": 1}
     lines = "\n".join(summary.lines())
     assert "姓名只有不可见的控制字符" in lines and "姓名太长" in lines and "缺少姓名" not in lines
@@ -334,6 +336,8 @@ def test_odd_names_long_values_and_implausible_dates_are_named(tmp_path: Path) -
         assert got[name].birth_date is None and "birth_date_implausible" in got[name].review
     assert len(got["孙长注"].notes) == 1000 and "备注原有 5000 个字" in got["孙长注"].review
     assert got["周多号"].phone.count("、") < 3 and "联系电话原有 47 个字" in got["周多号"].review
+    assert got["吴满注"].notes.startswith("已故；") and len(got["吴满注"].notes) == 1000
+    assert "备注原有 1002 个字，超过 1000 字" in got["吴满注"].review
     assert len(address) == 300
     assert any("住址超过 300 字的 1 户" in w and "第 9 行（10003 个字）" in w for w in summary.warnings)
 

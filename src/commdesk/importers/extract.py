@@ -350,7 +350,7 @@ class SheetWalker:
             res = Resident(sheet_name, row_no, name, household, relation=relation)
             person_fields(res, row, unusual, cells)
             if name_note:               # kept where the clerk will see it
-                res.notes = f"{name_note}；{res.notes}"[:1000] if res.notes else name_note
+                self.person.add_note(res, name_note)
             if relation == "户主":
                 if household.head is None:
                     household.head = res

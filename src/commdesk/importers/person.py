@@ -29,7 +29,9 @@ _LIMITED = (("education", 3, 20), ("work_unit", 4, 100), ("notes", 7, 1000), ("f
 PHONE_LIMIT = 40
 FIELD_LABELS = {"education": _("文化程度"), "work_unit": _("工作单位"), "notes": _("备注"), "former_name": _("曾用名"),
                 "phone": _("联系电话")}
-_TRUNCATED = "value_truncated:" + _("{field}原有 {n} 个字，超过 {limit} 字，只保存了前 {limit} 字")
+_TRUNCATED_PREFIX = "value_truncated:"
+_TRUNCATED = _TRUNCATED_PREFIX + _("{field}原有 {n} 个字，超过 {limit} 字，只保存了前 {limit} 字")
+NOTES_LIMIT = dict((key, limit) for key, _i, limit in _LIMITED)["notes"]
 #: A birth date more than this many years ago (or after today) is not a living resident's.
 OLDEST_YEARS = 120
 
@@ -204,6 +206,16 @@ class PersonCells:
                 flags.append(f"duplicate_in_file:{earlier.sheet} 第 {earlier.row} 行")
             else:
                 self.ids_seen[res.id_number] = res
+
+    def add_note(self, res: Resident, note: str) -> None:
+        """Put ``note`` (what was written after the name) in front of 备注; a result over the
+        field's limit is cut there and flagged like any other over-long cell."""
+        merged = f"{note}；{res.notes}" if res.notes else note
+        limit = NOTES_LIMIT
+        if len(merged) > limit and not any(f.startswith(_TRUNCATED_PREFIX + FIELD_LABELS["notes"]) for f in res.flags):
+            res.problems.append((self.col("notes"), "value_truncated"))
+            res.flags.append(_TRUNCATED.format(field=FIELD_LABELS["notes"], n=len(merged), limit=limit))
+        res.notes = merged[:limit]
 
     def _truncated(self, res: Resident, tail: tuple[Any, ...]) -> None:
         """Flag each text the field's limit cut short (the flag says how long it was)."""

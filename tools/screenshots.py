@@ -168,6 +168,14 @@ def shoot(out: Path, households: int) -> int:
         window.nav.setCurrentRow(i)
         wait(app, lambda: window.runner.idle)
         save(window, f"{20 + i:02d}_page_{page.objectName()}")
+    from commdesk.ui.audit_page import AuditPage
+
+    if window.has_page(AuditPage):          # 审计记录 after 检查是否被改动: the chain, the anchor, the guards
+        audit = window.show_page(AuditPage)
+        wait(app, lambda: window.runner.idle)
+        audit.verify()
+        wait(app, lambda: window.runner.idle and "正在" not in audit.result.text())
+        save(window, "35_audit_checked")
     window.nav.setCurrentRow(window.pages.index(ledger))
     from PySide6.QtWidgets import QScrollArea
 
@@ -192,6 +200,18 @@ def shoot(out: Path, households: int) -> int:
     keep.show()
     save(keep, "76_backup_password")
     keep.close()
+    # 从备份恢复: a checked encrypted backup against today's database
+    from commdesk.models.backup import backup_encrypted
+    from commdesk.ui.dialogs.restore_dialog import RestoreDialog
+
+    made, _manifest = backup_encrypted(window.database, "Beifen-2026", Path(os.environ["COMMDESK_HOME"]) / "stick")
+    restore = RestoreDialog(window.database.path, window)
+    restore.set_file(str(made))
+    restore.password.setText("Beifen-2026")
+    restore.show()
+    restore.check()
+    save(restore, "77_restore_checked")
+    restore.close()
 
     from commdesk.ui.dialogs.welcome import WelcomeDialog
 

@@ -14,6 +14,7 @@ from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.models.account import ROLES
 from commdesk.services import accounts
+from commdesk.ui.dialogs.parts import button, button_row, message_label, password_field, stack
 from commdesk.ui.runner import Op
 from commdesk.ui.session import current_account
 
@@ -33,37 +34,17 @@ class AccountDialog(QDialog):
         self.role.setObjectName("accountRole")
         for key in ("staff", "readonly", "admin"):
             self.role.addItem(ROLES[key], key)
-        self.password = QLineEdit()
-        self.password.setObjectName("accountPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat = QLineEdit()
-        self.repeat.setObjectName("accountRepeat")
-        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_field("accountPassword")
+        self.repeat = password_field("accountRepeat")
         form = QFormLayout()
         form.addRow(_("用户名") + "：", self.name)
         if not name:
             form.addRow(_("角色") + "：", self.role)
         form.addRow(_("密码") + "：", self.password)
         form.addRow(_("再输入一次") + "：", self.repeat)
-        self.message = QLabel("")
-        self.message.setObjectName("accountMessage")
-        self.message.setStyleSheet("color: #b3261e;")
-        self.message.setWordWrap(True)
-        ok = QPushButton(_("确定"))
-        ok.setObjectName("accountOk")
-        ok.setDefault(True)
-        ok.clicked.connect(self._check)
-        cancel = QPushButton(_("取消"))
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(ok)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
-        self.ok_button = ok
+        self.message = message_label("accountMessage")
+        self.ok_button = button(_("确定"), self._check, "accountOk", default=True)
+        stack(self, form, self.message, button_row(button(_("取消"), self.reject), self.ok_button))
 
     def _check(self) -> None:
         if self.password.text() != self.repeat.text():

@@ -14,11 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
+from commdesk.ui.settings_box import SystemBox
+from commdesk.ui.dialogs.parts import button, button_row, message_label, password_field, stack
 
 OK_STYLE = "color: #1b6e20;"
 WARN_STYLE = "color: #9a6700;"
@@ -37,34 +38,14 @@ class BackupPasswordDialog(QDialog):
                          "程序也没有办法找回。请把它记在安全的地方。")
                        + (("\n" + _("已经做好的备份仍用原来的密码打开。")) if replacing else ""))
         intro.setWordWrap(True)
-        self.password = QLineEdit()
-        self.password.setObjectName("keepPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.again = QLineEdit()
-        self.again.setObjectName("keepPasswordAgain")
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_field("keepPassword")
+        self.again = password_field("keepPasswordAgain")
         form = QFormLayout()
         form.addRow(_("备份密码") + "：", self.password)
         form.addRow(_("再输入一次") + "：", self.again)
-        self.message = QLabel("")
-        self.message.setObjectName("keepPasswordMessage")
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.setWordWrap(True)
-        ok = QPushButton(_("确定"))
-        ok.setObjectName("keepPasswordOk")
-        ok.setDefault(True)
-        ok.clicked.connect(self.check)
-        cancel = QPushButton(_("取消"))
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        self.message = message_label("keepPasswordMessage")
+        self.ok_button = button(_("确定"), self.check, "keepPasswordOk", default=True)
+        stack(self, intro, form, self.message, button_row(button(_("取消"), self.reject), self.ok_button))
         self.setMinimumWidth(460)
 
     def check(self) -> None:
@@ -77,15 +58,14 @@ class BackupPasswordDialog(QDialog):
         self.accept()
 
 
-class BackupBox(QGroupBox):
+class BackupBox(SystemBox):
     """The 备份 group of the settings page (see the module docstring)."""
 
     key_set = Signal()
 
     def __init__(self, database: Any = None, parent: QWidget | None = None) -> None:
-        super().__init__(_("备份"), parent)
+        super().__init__(_("备份"), database, parent)
         self.setObjectName("backupBox")
-        self._database = database
         self.password_dialog: BackupPasswordDialog | None = None
         grid = QGridLayout(self)
         grid.setHorizontalSpacing(8)
@@ -123,13 +103,6 @@ class BackupBox(QGroupBox):
         grid.addWidget(self.message, 4, 0, 1, 2)
         grid.setRowStretch(5, 1)
 
-    def database(self) -> Any:
-        return self._database if self._database is not None else getattr(self.window(), "database", None)
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        self.refresh()
-        super().showEvent(event)
-
     def refresh(self) -> None:
         from commdesk.models.backup_key import kept_key
         from commdesk.ui.session import may
@@ -140,8 +113,8 @@ class BackupBox(QGroupBox):
             self.state.setText(_("服务器上的数据库由服务器管理员备份（pg_dump），这里不做自动备份。"))
             self.state.setStyleSheet(NOTE_STYLE)
             self.newest.setText("—")
-            for button in (self.set_button, self.now_button):
-                button.setEnabled(False)
+            for push in (self.set_button, self.now_button):
+                push.setEnabled(False)
             return
         key = kept_key(database)
         if key is not None:

@@ -17,9 +17,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QGridLayout, QGroupBox, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QPushButton, QWidget
 
 from commdesk.i18n import _
+from commdesk.ui.settings_box import SystemBox
 
 log = logging.getLogger("commdesk.ui")
 WARN_STYLE = "color: #b3261e;"
@@ -43,15 +44,14 @@ def _folder(make: Any, fallback: Path) -> Path:
         return fallback
 
 
-class DataFolderBox(QGroupBox):
+class DataFolderBox(SystemBox):
     """The data folder, the database, backups and logs, with their buttons, and the free space."""
 
     ROWS = (("home", "数据文件夹"), ("database", "数据库文件"), ("backups", "备份文件夹"), ("logs", "日志文件夹"))
 
     def __init__(self, database: Any = None, parent: QWidget | None = None) -> None:
-        super().__init__(_("数据文件夹"), parent)
+        super().__init__(_("数据文件夹"), database, parent)
         self.setObjectName("dataFolderBox")
-        self._database = database
         self.places: dict[str, Path | str] = {}
         self.values: dict[str, QLabel] = {}
         self.open_buttons: dict[str, QPushButton] = {}
@@ -98,13 +98,6 @@ class DataFolderBox(QGroupBox):
         grid.setRowStretch(r + 3, 1)    # the rows stay together when the row of boxes is taller
 
     # --- what is shown ------------------------------------------------------------------------
-    def database(self) -> Any:
-        return self._database if self._database is not None else getattr(self.window(), "database", None)
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        self.refresh()
-        super().showEvent(event)
-
     def refresh(self) -> None:
         from commdesk import paths
         from commdesk.models.data_folder import check_data_folders, data_folders, free_bytes, size_text

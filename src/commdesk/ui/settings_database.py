@@ -17,11 +17,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
+from commdesk.ui.settings_box import SystemBox
 from commdesk.models import connection
 from commdesk.models.connection import SSLMODES, ServerAddress
 from commdesk.ui.dialogs.server_password import REMEMBER_LABEL
@@ -32,16 +33,15 @@ ERROR_STYLE = "color: #b3261e;"
 NOTE_STYLE = "color: #555555;"
 
 
-class DatabaseBox(QGroupBox):
+class DatabaseBox(SystemBox):
     """The 数据库 group of the settings page (see the module docstring)."""
 
     tested = Signal(bool)      # 测试连接 answered: True for a connection made
     saved = Signal()
 
     def __init__(self, database: Any = None, parent: QWidget | None = None) -> None:
-        super().__init__(_("数据库"), parent)
+        super().__init__(_("数据库"), database, parent)
         self.setObjectName("databaseBox")
-        self._database = database
         self.testing = False
         self.in_use = QLabel("")
         self.in_use.setObjectName("databaseInUse")
@@ -115,13 +115,6 @@ class DatabaseBox(QGroupBox):
         self.filled = False
 
     # --- what is shown ------------------------------------------------------------------------
-    def database(self) -> Any:
-        return self._database if self._database is not None else getattr(self.window(), "database", None)
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        self.refresh()
-        super().showEvent(event)
-
     def current_server(self) -> ServerAddress | None:
         database = self.database()
         url = getattr(database, "url", None)

@@ -15,12 +15,12 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QDialog, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QRadioButton, QVBoxLayout, QWidget)
+                               QPushButton, QRadioButton, QWidget)
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
+from commdesk.ui.dialogs.parts import ERROR_STYLE, button, button_row, message_label, password_field, stack
 
-ERROR_STYLE = "color: #b3261e;"
 OK_STYLE = "color: #1e7d32;"
 NOTE_STYLE = "color: #555555;"
 
@@ -70,12 +70,8 @@ class BackupDialog(QDialog):
         self.use_kept.setObjectName("backupUseKept")
         self.use_new = QRadioButton(_("另设一个备份密码"))
         self.use_new.setObjectName("backupUseNew")
-        self.password = QLineEdit()
-        self.password.setObjectName("backupPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.again = QLineEdit()
-        self.again.setObjectName("backupPasswordAgain")
-        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = password_field("backupPassword")
+        self.again = password_field("backupPasswordAgain")
         self.remember = QCheckBox(_("今后的自动备份也用这个密码加密"))
         self.remember.setObjectName("backupRemember")
         self.remember.setVisible(self.admin)
@@ -91,25 +87,12 @@ class BackupDialog(QDialog):
         form.addRow(_("再输入一次") + "：", self.again)
         form.addRow(self.remember)
         self.use_kept.toggled.connect(self._mode)
-        self.message = QLabel("")
-        self.message.setObjectName("backupMessage")
-        self.message.setWordWrap(True)
-        self.backup_button = QPushButton(_("开始备份"))
-        self.backup_button.setObjectName("backupStart")
-        self.backup_button.setDefault(True)
-        self.backup_button.clicked.connect(self.start)
-        self.close_button = QPushButton(_("关闭"))
-        self.close_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.backup_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
+        self.message = message_label("backupMessage")
+        self.backup_button = button(_("开始备份"), self.start, "backupStart", default=True)
+        self.close_button = button(_("关闭"), self.reject)
+        layout = stack(self, intro, form, self.message)
         layout.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(button_row(self.close_button, self.backup_button))
         self.setMinimumWidth(520)
         self._mode()
 

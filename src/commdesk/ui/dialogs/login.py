@@ -5,27 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QWidget
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.services import accounts
+from commdesk.ui.dialogs.parts import button, button_row, message_label, password_field, stack
 
 
 def _message_label() -> QLabel:
-    label = QLabel("")
-    label.setObjectName("loginMessage")
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #b3261e;")
-    return label
-
-
-def _password_field(name: str) -> QLineEdit:
-    field = QLineEdit()
-    field.setObjectName(name)
-    field.setEchoMode(QLineEdit.EchoMode.Password)
-    return field
+    return message_label("loginMessage")
 
 
 class LoginDialog(QDialog):
@@ -44,27 +33,14 @@ class LoginDialog(QDialog):
         self.user = QLineEdit(locked_for)
         self.user.setObjectName("loginUser")
         self.user.setReadOnly(bool(locked_for))
-        self.password = _password_field("loginPassword")
+        self.password = password_field("loginPassword")
         form = QFormLayout()
         form.addRow(_("用户名") + "：", self.user)
         form.addRow(_("密码") + "：", self.password)
         self.message = _message_label()
-        self.ok = QPushButton(_("解锁") if locked_for else _("登录"))
-        self.ok.setObjectName("loginButton")
-        self.ok.setDefault(True)
-        self.ok.clicked.connect(self.try_login)
-        self.quit_button = QPushButton(_("退出程序") if locked_for else _("取消"))
-        self.quit_button.setObjectName("loginQuit")
-        self.quit_button.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.quit_button)
-        buttons.addWidget(self.ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        self.ok = button(_("解锁") if locked_for else _("登录"), self.try_login, "loginButton", default=True)
+        self.quit_button = button(_("退出程序") if locked_for else _("取消"), self.reject, "loginQuit")
+        stack(self, intro, form, self.message, button_row(self.quit_button, self.ok))
         self.setMinimumWidth(420)
         (self.password if locked_for else self.user).setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -100,8 +76,8 @@ class FirstAdminDialog(QDialog):
         intro.setWordWrap(True)
         self.user = QLineEdit(_("管理员"))
         self.user.setObjectName("adminUser")
-        self.password = _password_field("adminPassword")
-        self.repeat = _password_field("adminRepeat")
+        self.password = password_field("adminPassword")
+        self.repeat = password_field("adminRepeat")
         hint = QLabel(_("至少 {n} 位，字母、数字、符号中至少两种").format(n=accounts.MIN_LENGTH))
         hint.setStyleSheet("color: #5f6368;")
         form = QFormLayout()
@@ -110,21 +86,8 @@ class FirstAdminDialog(QDialog):
         form.addRow(_("再输入一次") + "：", self.repeat)
         form.addRow("", hint)
         self.message = _message_label()
-        self.ok = QPushButton(_("创建并登录"))
-        self.ok.setObjectName("adminCreate")
-        self.ok.setDefault(True)
-        self.ok.clicked.connect(self.create)
-        cancel = QPushButton(_("退出"))
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addLayout(buttons)
+        self.ok = button(_("创建并登录"), self.create, "adminCreate", default=True)
+        stack(self, intro, form, self.message, button_row(button(_("退出"), self.reject), self.ok))
         self.setMinimumWidth(480)
 
     def create(self) -> None:

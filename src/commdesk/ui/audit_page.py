@@ -49,10 +49,14 @@ class AuditPage(QWidget):
             filters.addWidget(widget)
         filters.addWidget(search)
         filters.addStretch(1)
-        filters.addWidget(self.verify_button)
         self.result = QLabel("")
         self.result.setObjectName("auditResult")
         self.result.setWordWrap(True)
+        # the check and its answer on a line of their own: the filters fit a narrow window
+        # (1366x768 at 150 %) without a horizontal scroll bar
+        check = QHBoxLayout()
+        check.addWidget(self.verify_button)
+        check.addWidget(self.result, 1)
         self.count = QLabel("")
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setObjectName("auditTable")
@@ -65,7 +69,7 @@ class AuditPage(QWidget):
         header.setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
-        layout.addWidget(self.result)
+        layout.addLayout(check)
         layout.addWidget(self.count)
         layout.addWidget(self.table, 1)
         self.rows: list[dict[str, Any]] = []

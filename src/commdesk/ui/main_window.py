@@ -23,6 +23,24 @@ SHORTCUT_HELP = (
 )
 
 
+class PageStack(QStackedWidget):
+    """The pages, sized by the page in view: a QStackedWidget asks for the largest of all its
+    pages, so one wide page (党员中心户) would make every other page scroll sideways in a narrow
+    window (1366x768 at 150 %)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def sizeHint(self) -> Any:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> Any:  # noqa: N802 - Qt's name
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
 class MainWindow(QMainWindow):
     #: another database file chosen in 文件 → 打开其他数据库 (the application reopens on it)
     open_requested = Signal(str)
@@ -41,7 +59,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(120)
         self.nav.setStyleSheet("QListWidget { font-size: 14px; } QListWidget::item { padding: 8px 6px; }")
-        self.stack = QStackedWidget()
+        self.stack = PageStack()
         # one slot per page; a page is imported and built the first time it is needed
         self.entries: list[PageEntry] = []
         self.built: dict[int, QWidget] = {}

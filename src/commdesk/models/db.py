@@ -283,9 +283,9 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
         if lock and not readonly:
             instance_lock = InstanceLock(path)
             instance_lock.acquire()
-            from commdesk.models.db_cipher import CONVERTING_SUFFIX   # a conversion killed half-way left its copy
+            from commdesk.models.db_cipher import remove_leftovers   # a conversion killed half-way left its copy
 
-            path.with_name(path.name + CONVERTING_SUFFIX).unlink(missing_ok=True)
+            remove_leftovers(path)
     else:
         encrypted = False
     try:

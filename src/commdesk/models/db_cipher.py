@@ -464,8 +464,9 @@ def export(src: Path, src_key: bytes | None, dst: Path, dst_key: bytes | None) -
 
 def _user_error(exc: BaseException, where: Path) -> UserError:
     text = str(exc).lower()
-    if "full" in text or getattr(exc, "errno", None) == 28 or "too large" in text:
-        return UserError(_("磁盘空间不足，无法写入 {name}（原数据库文件没有改动）。请清理磁盘后重试。").format(name=where.name))
+    if "full" in text or getattr(exc, "errno", None) in (27, 28) or "too large" in text or "disk i/o" in text:
+        return UserError(_("磁盘空间不足（或写入磁盘出错），无法写入 {name}：原数据库文件没有改动。请清理磁盘后重试。").format(
+            name=where.name))
     if "not a database" in text:
         return UserError(_("钥匙不对，或数据库文件已损坏：没有完成（原文件没有改动）。"))
     return UserError(_("无法写入 {name}：{err}（原数据库文件没有改动）").format(name=where.name, err=exc))
@@ -509,18 +510,25 @@ def _fold_wal(db_path: Path, key: bytes | None) -> None:
         raise UserError(_("数据库正被其他程序使用，无法转换。请关闭其他 commdesk 窗口后重试。"))
 
 
+def remove_leftovers(db_path: Path) -> None:
+    """The half-written copy of a conversion that was killed (the caller holds the instance lock,
+    so no conversion is running): never the database, only its ``.converting`` files."""
+    tmp = Path(db_path).with_name(Path(db_path).name + CONVERTING_SUFFIX)
+    for stale in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        stale.unlink(missing_ok=True)
+
+
 def _convert(db_path: Path, src_key: bytes | None, dst_key: bytes | None) -> None:
     db_path = Path(db_path)
     if not db_path.exists():
         raise UserError(_("数据库文件不存在：{name}").format(name=db_path.name))
     tmp = db_path.with_name(db_path.name + CONVERTING_SUFFIX)
-    for stale in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        stale.unlink(missing_ok=True)      # an earlier conversion that was killed
+    remove_leftovers(db_path)              # an earlier conversion that was killed
     _fold_wal(db_path, src_key)
     try:
         counts = export(db_path, src_key, tmp, dst_key)
         _verify(tmp, dst_key, counts)
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("-wal", "-shm", "-journal"):
             Path(f"{tmp}{suffix}").unlink(missing_ok=True)
         _fsync_file(tmp)
         wal = Path(f"{db_path}-wal")
@@ -531,10 +539,10 @@ def _convert(db_path: Path, src_key: bytes | None, dst_key: bytes | None) -> Non
         os.replace(tmp, db_path)
         _fsync_dir(db_path.parent)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        remove_leftovers(db_path)
         raise _user_error(exc, tmp) from exc
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        remove_leftovers(db_path)
         raise
 
 

@@ -362,3 +362,90 @@ def test_a_conversion_killed_at_any_moment_leaves_the_old_or_the_new_file(tmp_pa
         assert not list(work.parent.glob("*.converting*"))   # the open removed a killed copy
     print(f"conversion ({full:.2f} s) killed 12 times: {outcomes}")
     assert outcomes["plain"] >= 1
+
+
+# --- the command line -------------------------------------------------------------------------------
+
+ADMIN_PW = "Guanli-2026"
+STAFF_PW = "Gongzuo-2026"
+
+
+def _cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str],
+         password: str | None = None, **env: str) -> tuple[int, str, str]:
+    from commdesk.cli import main
+
+    for key in ("COMMDESK_PASSWORD", "COMMDESK_BACKUP_PASSWORD", "COMMDESK_NEW_PASSWORD"):
+        monkeypatch.delenv(key, raising=False)
+    if password is not None:
+        monkeypatch.setenv("COMMDESK_PASSWORD", password)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_encrypt_and_decrypt_an_administrators_act(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch, clean_keys: object) -> None:
+    db = str(_office(tmp_path))
+    assert _cli(capsys, monkeypatch, ["user", "add", "admin", "--role", "admin", "--db", db], ADMIN_PW)[0] == 0
+    assert _cli(capsys, monkeypatch, ["--user", "admin", "user", "add", "wang", "--role", "staff", "--db", db],
+                ADMIN_PW, COMMDESK_NEW_PASSWORD=STAFF_PW)[0] == 0
+    code, out, err = _cli(capsys, monkeypatch, ["--user", "wang", "encrypt-db", "--db", db], STAFF_PW)
+    assert code == 1 and err.count("\n") == 1 and not out        # a staff account may not (the login is audited)
+    assert not db_cipher.is_encrypted_file(Path(db)) and not clean_keys.store  # type: ignore[attr-defined]
+    code, out, err = _cli(capsys, monkeypatch, ["--user", "admin", "encrypt-db", "--db", db], ADMIN_PW)
+    assert code == 0, err
+    assert "已加密" in out and "office.sqlite3.key" in out
+    assert db_cipher.is_encrypted_file(Path(db))
+    code, out, _err = _cli(capsys, monkeypatch, ["--user", "admin", "encrypt-db", "--db", db], ADMIN_PW)
+    assert code == 0 and "已经是加密的" in out
+    # every command on a PC that lost the key: the backup password from the environment
+    _forget_everything(clean_keys)
+    code, out, err = _cli(capsys, monkeypatch, ["--user", "admin", "check", "--db", db], ADMIN_PW)
+    assert code == 1 and "COMMDESK_BACKUP_PASSWORD" in err and err.count("\n") == 1
+    code, out, err = _cli(capsys, monkeypatch, ["--user", "admin", "check", "--db", db], ADMIN_PW,
+                          COMMDESK_BACKUP_PASSWORD="Falsch-2026-12")
+    assert code == 1 and "备份密码不对" in err and err.count("\n") == 1
+    code, out, err = _cli(capsys, monkeypatch, ["--user", "admin", "check", "--db", db], ADMIN_PW,
+                          COMMDESK_BACKUP_PASSWORD=PASSWORD)
+    assert code == 0, err
+    assert db_cipher.keyring_key(Path(db)) is not None
+    code, out, err = _cli(capsys, monkeypatch, ["--user", "admin", "decrypt-db", "--db", db], ADMIN_PW)
+    assert code == 0, err
+    assert "已取消数据库加密" in out
+    assert not db_cipher.is_encrypted_file(Path(db)) and not db_cipher.sidecar_path(Path(db)).exists()
+    with sqlite3.connect(db) as conn:
+        actions = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")]
+    assert "db_encrypt" in actions and actions[-1] == "db_decrypt"
+    code, out, err = _cli(capsys, monkeypatch, ["audit", "verify", "--db", db, "--user", "admin"], ADMIN_PW)
+    assert code == 0, err
+
+
+def test_cli_without_the_driver_says_so_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _office(tmp_path)
+    digest = _sha(db)
+    monkeypatch.setattr(db_cipher, "_driver", None)
+    monkeypatch.setitem(sys.modules, "sqlcipher3", None)           # not installed on this PC
+    assert not db_cipher.available()
+    code, out, err = _cli(capsys, monkeypatch, ["encrypt-db", "--db", str(db)])
+    assert code == 1 and not out
+    assert err == "commdesk: 本机没有安装 SQLCipher（sqlcipher3），无法加密数据库\n"
+    assert _sha(db) == digest
+
+
+def test_cli_refuses_a_server_database(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for command in ("encrypt-db", "decrypt-db"):
+        code, out, err = _cli(capsys, monkeypatch, [command, "--db", "postgresql://office@127.0.0.1:5999/commdesk"])
+        assert code == 1 and not out
+        assert "服务器上的数据库不能用 commdesk 加密" in err and err.count("\n") == 1
+
+
+def test_an_encrypted_file_without_the_driver_is_refused_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _office(tmp_path)
+    cipher_switch.encrypt(db)
+    monkeypatch.setattr(db_cipher, "_driver", None)
+    monkeypatch.setitem(sys.modules, "sqlcipher3", None)
+    with pytest.raises(UserError, match="是加密的数据库，本机没有安装 SQLCipher"):
+        open_database(db)

@@ -449,3 +449,18 @@ def test_an_encrypted_file_without_the_driver_is_refused_clearly(tmp_path: Path,
     monkeypatch.setitem(sys.modules, "sqlcipher3", None)
     with pytest.raises(UserError, match="是加密的数据库，本机没有安装 SQLCipher"):
         open_database(db)
+
+
+def test_the_restore_preview_counts_an_encrypted_database(tmp_path: Path) -> None:
+    from commdesk.models.restore_preview import preview_restore
+
+    db = _office(tmp_path)
+    with open_database(db) as database:
+        made, manifest = backup_encrypted(database, PASSWORD, tmp_path / "stick")
+    cipher_switch.encrypt(db)
+    preview = preview_restore(made, db, PASSWORD)
+    assert preview.backup_counts["resident"] == manifest.counts["resident"]
+    assert preview.today_counts["resident"] == manifest.counts["resident"]   # read through the key
+    from commdesk.models.backup_key import kept_key_at
+
+    assert kept_key_at(db) is not None                             # the raw reads open it too

@@ -270,7 +270,10 @@ def test_a_restore_onto_an_encrypted_database_keeps_it_encrypted(tmp_path: Path,
         session.execute(text("UPDATE resident SET name = name || '改'"))
     safety = restore_any(made, db, PASSWORD)
     assert db_cipher.is_encrypted_file(db) and db_cipher.known_key(db) == key
-    assert db_cipher.is_encrypted_file(safety)                     # today's copy aside: encrypted too
+    assert safety.suffix == ".cdbak"                               # today's copy aside: never plain
+    with pytest.raises(sqlite3.DatabaseError):
+        with sqlite3.connect(safety) as conn:
+            conn.execute("SELECT count(*) FROM resident").fetchone()
     assert not list(db.parent.glob("*.restoring"))
     _forget_everything(clean_keys)
     db_cipher.set_key_prompt(lambda request: PASSWORD)             # the restored database's password

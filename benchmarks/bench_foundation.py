@@ -1,7 +1,7 @@
 """Foundation benchmark: demo build, search latency, ledger id list, GUI start-up — each beside a naive baseline.
 
     python benchmarks/bench_foundation.py [--households 100000] [--db PATH] [--quick] [--rebuild] [--no-gui]
-                                          [--backends sqlite,postgresql] [--pg-url URL]
+                                          [--backends sqlite,postgresql,sqlcipher] [--pg-url URL]
 
 Builds (or reuses) a street-office-size database in benchmarks/data/ (git-ignored) with
 ``commdesk.demo.households.generate_demo`` and prints one JSON document; see benchmarks/README.md
@@ -12,6 +12,12 @@ private server (``tests/pg_server.py``, the Debian ``postgresql`` package) unles
 names one; the SQLite file is copied there with ``migrate-db``'s code (``models.store_copy``,
 counts and hashes compared), and the same queries and ledger measurements run on both, printed
 side by side.
+
+``--backends sqlite,sqlcipher`` measures the cost of the database file encrypted at rest: a copy of
+the SQLite file is encrypted in place with ``models.db_cipher.encrypt_database`` (the conversion
+``commdesk encrypt-db`` does, timed) and the same figures are measured on it; the GUI probe's
+process gets the key through a benchmark-only keyring backend (``bench_keyring.py``), as the
+application gets it from the OS keyring.
 """
 from __future__ import annotations
 
@@ -263,7 +269,7 @@ def bench_ledger(conn: Connection, repeat: int) -> dict[str, Any]:
 
 # --- GUI (start-up probe owned by the UI) -------------------------------------------------------
 
-def measure_gui(db_path: str | Path) -> dict[str, Any] | str:
+def measure_gui(db_path: str | Path, env_extra: dict[str, str] | None = None) -> dict[str, Any] | str:
     """Start-up and ledger first paint, measured by ``commdesk.ui.startup_probe`` in a fresh process.
 
     The probe prints JSON with startup_s, ledger_first_paint_s, rss_empty_mb, rss_ledger_mb,
@@ -274,6 +280,7 @@ def measure_gui(db_path: str | Path) -> dict[str, Any] | str:
         return "not available"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    env.update(env_extra or {})
     target = str(db_path)
     if "://" in target:        # a server: the password to the probe through the environment, not argv
         from sqlalchemy.engine import make_url
@@ -361,11 +368,68 @@ def build_pg(sqlite_path: Path, url: str, households: int) -> dict[str, Any]:
             "tables": len(proofs), "rows": sum(p.rows for p in proofs), "db_mb": round(size / 1e6, 1)}
 
 
+# --- the SQLCipher side -------------------------------------------------------------------------
+
+def build_sqlcipher(sqlite_path: Path) -> tuple[Path, bytes, dict[str, Any]]:
+    """An encrypted copy of the benchmark database: the file copied, then encrypted in place by
+    ``db_cipher.encrypt_database`` (export, checks, swap: what ``commdesk encrypt-db`` does after
+    its backup), timed. Rebuilt each run (the key is not kept)."""
+    import shutil
+
+    from commdesk.models import db_cipher
+
+    if not db_cipher.available():
+        raise SystemExit("sqlcipher3 is not installed: pip install 'sqlcipher3-binary>=0.6,<1'")
+    target = sqlite_path.with_name(f"{sqlite_path.stem}.sqlcipher.sqlite3")
+    for suffix in ("", "-wal", "-shm", ".lock", ".key", ".converting"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    with open_database(sqlite_path):   # folds the write-ahead log into the file on close
+        pass
+    shutil.copyfile(sqlite_path, target)
+    key = db_cipher.new_key()
+    _note(f"encrypting a copy of {sqlite_path.name} (SQLCipher)")
+    wall, cpu = time.perf_counter(), time.process_time()
+    db_cipher.encrypt_database(target, key)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    conn = db_cipher.connect(target, key=key)
+    try:
+        version = conn.execute("PRAGMA cipher_version").fetchone()[0]
+    finally:
+        conn.close()
+    return target, key, {"encrypt_db_s": round(wall, 2), "encrypt_db_cpu_s": round(cpu, 2),
+                         "sqlcipher": version, "plain_mb": round(sqlite_path.stat().st_size / 1e6, 1),
+                         "encrypted_mb": round(target.stat().st_size / 1e6, 1)}
+
+
+WRITES = 100
+
+
+def bench_writes(database: Any, repeat: int = WRITES) -> dict[str, Any]:
+    """Small write transactions, each committed (and synced: ``synchronous=FULL``): one household's
+    notes set and put back, what saving a form costs."""
+    top = 0
+    with database.engine.connect() as conn:
+        top = int(conn.execute(text("SELECT max(id) FROM household")).scalar_one())
+    rng = random.Random(3)
+    ids = [rng.randint(1, top) for _i in range(repeat)]
+    times = []
+    for hid in ids:
+        t = time.perf_counter()
+        with database.engine.begin() as conn:
+            conn.execute(text("UPDATE household SET notes = notes || ' ' WHERE id = :id"), {"id": hid})
+        times.append(time.perf_counter() - t)
+        with database.engine.begin() as conn:
+            conn.execute(text("UPDATE household SET notes = rtrim(notes, ' ') WHERE id = :id"), {"id": hid})
+    return {"transactions": repeat, "p50_ms": _ms(statistics.median(times)), "p95_ms": _ms(_percentile(times, 95))}
+
+
 def measure_backend(target: str | Path, queries: dict[str, list[str]] | None, repeat: int, per_kind: int,
-                    gui: bool) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Ledger, search (``queries``, or sampled here) and the GUI probe on one store."""
+                    gui: bool, gui_env: dict[str, str] | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Ledger, search (``queries``, or sampled here), small writes and the GUI probe on one store."""
     out: dict[str, Any] = {}
+    t = time.perf_counter()
     database = open_database(target)
+    out["open_s"] = round(time.perf_counter() - t, 3)
     try:
         with database.engine.connect() as conn:
             # the ledger first: its memory deltas are only meaningful before other work grew the heap
@@ -373,10 +437,12 @@ def measure_backend(target: str | Path, queries: dict[str, list[str]] | None, re
             out["ledger"] = bench_ledger(conn, repeat)
             queries = queries or sample_queries(conn, per_kind)
             out["search"] = bench_search(conn, queries, repeat)
+        _note("small write transactions")
+        out["writes"] = bench_writes(database)
     finally:
         database.close()
     _note("GUI start-up probe")
-    out["gui"] = measure_gui(target) if gui else "skipped"
+    out["gui"] = measure_gui(target, gui_env) if gui else "skipped"
     return out, queries
 
 
@@ -396,6 +462,9 @@ def side_by_side(backends: dict[str, dict[str, Any]]) -> dict[str, Any]:
     rows["ledger_id_list_p50_ms"] = {name: {"app": b["ledger"]["page_default_filter_ids_p50_ms"],
                                             "naive_load_all_s": b["ledger"]["baseline_load_all_s"]}
                                      for name, b in backends.items()}
+    rows["write_txn_ms"] = {name: {"p50": b["writes"]["p50_ms"], "p95": b["writes"]["p95_ms"]}
+                            for name, b in backends.items()}
+    rows["open_s"] = {name: {"open": b.get("open_s"), "-": None} for name, b in backends.items()}
     return rows
 
 
@@ -426,12 +495,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-gui", action="store_true", help="skip the GUI start-up probe")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "bench_foundation.json")
     parser.add_argument("--backends", default="sqlite",
-                        help="comma-separated: sqlite, postgresql (the same data and queries on each)")
+                        help="comma-separated: sqlite, postgresql, sqlcipher (the same data and queries on each)")
     parser.add_argument("--pg-url", default=None,
                         help="an empty (or earlier filled) server database; default: a temporary private server")
     args = parser.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    unknown = set(backends) - {"sqlite", "postgresql"}
+    unknown = set(backends) - {"sqlite", "postgresql", "sqlcipher"}
     if unknown or not backends:
         parser.error(f"unknown backend: {', '.join(sorted(unknown)) or '(none)'}")
     households = args.households or (2000 if args.quick else 100_000)
@@ -447,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     report["demo"] = build_database(db_path, households, args.seed, args.rebuild)
     results: dict[str, dict[str, Any]] = {}
     queries: dict[str, list[str]] | None = None
-    if "sqlite" in backends or "postgresql" in backends:
+    if set(backends) & {"sqlite", "postgresql", "sqlcipher"}:
         # the queries are sampled from the SQLite file, so both stores answer the same ones
         with open_database(db_path) as database, database.engine.connect() as conn:
             queries = sample_queries(conn, per_kind)
@@ -455,6 +524,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for backend in backends:
             target: str | Path = db_path
+            gui_env: dict[str, str] | None = None
+            if backend == "sqlcipher":
+                from commdesk.models import db_cipher
+
+                target, key, report["sqlcipher_build"] = build_sqlcipher(db_path)
+                db_cipher.remember(target, key)              # this process: as after the keyring answered
+                gui_env = {"PYTHON_KEYRING_BACKEND": "bench_keyring.BenchKeyring", "COMMDESK_BENCH_DB_KEY": key.hex(),
+                           "COMMDESK_BENCH_DB_PATH": str(Path(target).resolve()),
+                           "PYTHONPATH": os.pathsep.join((str(SRC), str(HERE), os.environ.get("PYTHONPATH", "")))}
             if backend == "postgresql":
                 url = _with_password(args.pg_url) if args.pg_url else None
                 if url is None:
@@ -468,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
                     report["postgresql_server"] = {"kind": "given (--pg-url)", "version": _server_version(url)}
                 report["postgresql_build"] = build_pg(db_path, url, households)
                 target = url
-            results[backend], queries = measure_backend(target, queries, repeat, per_kind, not args.no_gui)
+            results[backend], queries = measure_backend(target, queries, repeat, per_kind, not args.no_gui, gui_env)
     finally:
         if server is not None:
             from tests import pg_server

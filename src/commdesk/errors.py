@@ -62,7 +62,8 @@ def classify_db_error(exc: BaseException) -> UserError | None:
         return UserError(_("这条记录刚刚被其他人修改并保存了，您的修改没有保存。请重新打开后再改。"))
     if type(root).__module__.split(".")[0] == "psycopg":
         return _classify_server_error(root)
-    if not isinstance(root, (sqlite3.Error, OSError)):
+    sqlcipher = type(root).__module__.split(".")[0] == "sqlcipher3"   # the encrypted file's driver (models.db_cipher)
+    if not isinstance(root, (sqlite3.Error, OSError)) and not sqlcipher:
         return None
     text = str(root).lower()
     if "disk is full" in text or "database or disk is full" in text or getattr(root, "errno", None) == 28:

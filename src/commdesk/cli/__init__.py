@@ -2,7 +2,7 @@
 
 One module per command group, each with ``register(subparsers, common)``: :mod:`.gui`,
 :mod:`.demo`, :mod:`.imports`, :mod:`.export`, :mod:`.report`, :mod:`.check`, :mod:`.audit`, :mod:`.backup`
-(with restore), :mod:`.search`, :mod:`.migrate_db`; :mod:`.party` is the Party registers' part of import and export. What they share
+(with restore), :mod:`.db_cipher` (encrypt-db, decrypt-db), :mod:`.search`, :mod:`.migrate_db`; :mod:`.party` is the Party registers' part of import and export. What they share
 (``--db``, opening the database, error → one line) is in :mod:`.common`.
 
 Every command takes ``--db`` (a SQLite path or an SQLAlchemy URL; default: the file in the user
@@ -16,14 +16,14 @@ import sys
 from typing import Any
 
 from commdesk import __version__
-from commdesk.cli import audit, backup, check, demo, export, gui, imports, migrate_db, report, search, user
+from commdesk.cli import audit, backup, check, db_cipher, demo, export, gui, imports, migrate_db, report, search, user
 from commdesk.cli import server_login
 from commdesk.cli.common import CommdeskParser, common_parent, login_for, run_reporting_errors
 from commdesk.errors import UserError
 from commdesk.i18n import _
 
 #: The command groups, in the order ``commdesk --help`` lists them.
-COMMANDS = (gui, demo, export, check, audit, backup, imports, report, search, migrate_db, user)
+COMMANDS = (gui, demo, export, check, audit, backup, db_cipher, imports, report, search, migrate_db, user)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _logged_in(func: Any) -> Any:
     """``func`` after the login its command needs (the GUI asks in a dialog; ``user`` commands
-    log in themselves, the first account needing none)."""
-    if func is gui.run or getattr(func, "__module__", "") == user.__name__:
+    log in themselves, the first account needing none; ``encrypt-db``/``decrypt-db`` after
+    refusing a server database or a missing driver, which need no login to be said)."""
+    if func is gui.run or getattr(func, "__module__", "") in (user.__name__, db_cipher.__name__):
         return func
 
     def run(args: argparse.Namespace) -> int | None:
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args.db = getattr(args, "db", None)
     setup_logging()
     server_login.install()       # a server password: keyring, COMMDESK_DB_PASSWORD or the terminal
+    db_cipher.install()          # an encrypted database whose keyring key is gone: the backup password
     token = acting_user.set("cli") if args.func is not gui.run else None
     try:
         return run_reporting_errors(_folder_checked(_logged_in(args.func), args), args)

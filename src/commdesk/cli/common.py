@@ -38,7 +38,8 @@ PASSWORD_ENV = "COMMDESK_PASSWORD"
 #: what each command needs of the logged-in account (a command not listed needs "edit")
 PERMISSION_BY_COMMAND = {"demo": "edit", "import": "import", "export": "export", "report": "export",
                          "check": "view", "audit": "audit", "backup": "backup", "restore": "restore",
-                         "search": "view", "user": "accounts", "migrate-db": "accounts"}
+                         "search": "view", "user": "accounts", "migrate-db": "accounts",
+                         "encrypt-db": "settings", "decrypt-db": "settings"}
 _UNSET = object()
 
 

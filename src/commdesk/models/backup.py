@@ -32,11 +32,25 @@ def _safe(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z_.-]+", "-", text).strip("-")[:60]
 
 
-def backup_file(src: Path, dest_dir: Path, reason: str) -> Path:
+def backup_file(src: Path, dest_dir: Path, reason: str, *, keep_encryption: bool = False) -> Path:
+    """A consistent copy of ``src`` into ``dest_dir``. An encrypted (SQLCipher) database is copied
+    plain (what goes into an encrypted ``.cdbak``, so it restores anywhere with the backup password
+    alone), or, ``keep_encryption``, encrypted with its own key (the copy kept beside it before a
+    restore)."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = dest_dir / f"{src.stem}-{stamp}-{_safe(reason)}.sqlite3"
+    from commdesk.models import db_cipher
     from commdesk.paths import sqlite_uri
+
+    if db_cipher.is_encrypted_file(src):
+        key = db_cipher.database_key(src, ask=False)
+        try:
+            db_cipher.export(src, key, target, key if keep_encryption else None)
+        except UserError as exc:
+            raise UserError(_("备份失败：{err}").format(err=exc)) from exc
+        _prune(dest_dir, src.stem)
+        return target
 
     source = sqlite3.connect(sqlite_uri(src, "ro"), uri=True)
     try:
@@ -123,29 +137,56 @@ def check_sqlite_backup(backup: Path) -> None:
         raise UserError(_("备份文件已损坏，不能恢复：{name}").format(name=backup.name))
 
 
-def _safety_copy(db_path: Path) -> Path:
+def _safety_copy(db_path: Path, encrypted: bool = False) -> Path:
     """Today's database, saved aside before a restore replaces it: encrypted with the kept backup
-    key when the database has one (as its automatic backups are), else a plain copy."""
+    key when the database has one (as its automatic backups are), else a plain copy (an encrypted
+    database's with its own key: it is never written plain)."""
     from commdesk.models.backup_key import kept_key_at
 
     folder = db_path.parent / "backups-before-restore"
     key = kept_key_at(db_path)
     if key is None:
-        return backup_file(db_path, folder, "before-restore")
+        return backup_file(db_path, folder, "before-restore", keep_encryption=encrypted)
     return _encrypted_copy(db_path, folder, "before-restore", key)[0]
 
 
 def restore_backup(backup: Path, db_path: Path) -> Path:
-    """Replace ``db_path`` with ``backup`` (the current file is backed up first). Returns that backup."""
+    """Replace ``db_path`` with ``backup`` (the current file is backed up first). Returns that backup.
+
+    When today's database is encrypted (SQLCipher), the copy kept aside stays encrypted and the
+    restored file is encrypted again with the same database key before it takes the database's
+    place: encryption stays on and the live file is never plain, not even for a moment."""
+    from commdesk.models import db_cipher
+
     check_sqlite_backup(backup)
-    safety = _safety_copy(db_path) if db_path.exists() else db_path
+    key = None
+    if db_path.exists() and db_cipher.is_encrypted_file(db_path):
+        key = db_cipher.database_key(db_path)      # before anything is touched (may ask the backup password)
+    safety = _safety_copy(db_path, encrypted=key is not None) if db_path.exists() else db_path
     tmp = db_path.with_name(db_path.name + ".restoring")
-    shutil.copyfile(backup, tmp)
+    tmp.unlink(missing_ok=True)
+    if key is None:
+        shutil.copyfile(backup, tmp)
+    else:
+        db_cipher.export(backup, None, tmp, key)
     for suffix in ("-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     tmp.replace(db_path)
-    log.info("database restored from %s", backup.name)
+    if key is not None:
+        _rewrap_for_restored(db_path, backup, key)
+    log.info("database restored from %s%s", backup.name, " and encrypted again" if key is not None else "")
     return safety
+
+
+def _rewrap_for_restored(db_path: Path, plain_backup: Path, key: bytes) -> None:
+    """The key file of a database restored encrypted: wrapped under the restored database's own
+    backup password when it keeps one (the one its staff know), else left as it was."""
+    from commdesk.models import db_cipher
+    from commdesk.models.backup_key import kept_key_at
+
+    backup_key = kept_key_at(plain_backup)
+    if backup_key is not None and backup_key.salt != db_cipher.sidecar_salt(db_path):
+        db_cipher.write_sidecar(db_path, key, backup_key)
 
 
 def _encrypted_copy(src: Path, dest_dir: Path, reason: str, secret: str | BackupKey) -> tuple[Path, Manifest]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,9 +47,9 @@ class Manifest:
 
 
 def _key(password: str, salt: bytes, params: dict[str, int]) -> bytes:
-    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+    from commdesk.models.kdf import scrypt_key
 
-    return Scrypt(salt=salt, length=32, n=params["n"], r=params["r"], p=params["p"]).derive(password.encode("utf-8"))
+    return scrypt_key(password, salt, params)
 
 
 @dataclass(frozen=True)
@@ -122,14 +121,16 @@ def manifest_of(db_file: Path) -> Manifest:
     with db_file.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    conn = sqlite3.connect(f"file:{db_file}?mode=ro", uri=True)
+    from commdesk.models import db_cipher
+
+    conn = db_cipher.connect(db_file, readonly=True)     # the live file may be encrypted (SQLCipher)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE"
                                             " 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")]
         counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
         try:
             schema = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-        except sqlite3.Error:
+        except db_cipher.db_errors():
             schema = ""
     finally:
         conn.close()

@@ -16,7 +16,6 @@ backups stay plain SQLite copies in the user's data folder, and 设置 says so.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -42,15 +41,16 @@ def kept_key(database: Any) -> BackupKey | None:
 
 def kept_key_at(db_path: Path) -> BackupKey | None:
     """The same for a database file that is not open (before a restore from the command line)."""
-    from commdesk.paths import sqlite_uri
+    from commdesk.errors import UserError
+    from commdesk.models import db_cipher
 
     try:
-        conn = sqlite3.connect(sqlite_uri(db_path, "ro"), uri=True)
+        conn = db_cipher.connect(db_path, readonly=True)     # plain, or encrypted with the key known here
         try:
             row = conn.execute("SELECT value FROM setting WHERE key = ?", (KEY,)).fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (UserError, *db_cipher.db_errors()):
         return None
     return _parse(row[0]) if row else None
 
@@ -82,4 +82,20 @@ def keep_backup_password(database: Any, password: str) -> BackupKey:
         audit_event(session, "backup_key", _("更改了自动备份的备份密码") if replaced else _("设置了自动备份的备份密码"),
                     table_name="setting")
         session.commit()
+    _rewrap_database_key(database, key)
     return key
+
+
+def _rewrap_database_key(database: Any, key: BackupKey) -> None:
+    """An encrypted database's key file follows the backup password: wrapped again under the new
+    one, so the password staff know today is the one that opens it (``models.db_cipher``)."""
+    from commdesk.models import db_cipher
+
+    path = getattr(database, "path", None)
+    if path is None or not getattr(database, "encrypted", False):
+        return
+    db_key = db_cipher.known_key(path)
+    if db_key is None:       # pragma: no cover - an open encrypted database's key is known
+        log.warning("the database key file was not re-wrapped: the key is not known here")
+        return
+    db_cipher.write_sidecar(path, db_key, key)

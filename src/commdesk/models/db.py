@@ -93,12 +93,21 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, readonly: bool) -> None:
 CONNECT_TIMEOUT_S = 10
 
 
-def create_db_engine(url: str, *, readonly: bool = False, password: str | None = None) -> Engine:
+def create_db_engine(url: str, *, readonly: bool = False, password: str | None = None,
+                     cipher_key: bytes | None = None) -> Engine:
     """The engine for a resolved URL; ``password`` (a server's) goes into the engine's URL object
-    only."""
+    only. ``cipher_key``: the SQLite file is encrypted (SQLCipher, ``models.db_cipher``); every
+    connection sets the key first, then the same pragmas as a plain file."""
     if url.startswith("sqlite"):
         connect_args: dict[str, object] = {"check_same_thread": False}
-        if readonly:
+        if cipher_key is not None:
+            from commdesk.models import db_cipher
+
+            module = db_cipher.require_driver()
+            file = Path(make_url(url).database or "")
+            engine = create_engine("sqlite+pysqlite://" if readonly else url, module=module,
+                                   creator=lambda: db_cipher.connect_encrypted(file, cipher_key, readonly=readonly))
+        elif readonly:
             # a read-only URI built by us (escaped), handed to sqlite3 directly
             uri = sqlite_uri(Path(make_url(url).database or ""), "ro")
             engine = create_engine("sqlite+pysqlite://", creator=lambda: sqlite3.connect(
@@ -190,6 +199,7 @@ class Database:
     engine: Engine
     readonly: bool = False
     lock: InstanceLock | None = None
+    encrypted: bool = False         #: an SQLCipher file (models.db_cipher)
     Session: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -238,14 +248,24 @@ class Database:
         self.close()
 
 
-def _check_sqlite_header(path: Path) -> None:
+def _check_sqlite_header(path: Path) -> bool:
+    """True for an encrypted commdesk database (SQLCipher: its key file or keyring entry is
+    there); a file that is neither SQLite nor that is refused."""
+    from commdesk.models import db_cipher
+
     if not path.exists() or path.stat().st_size == 0:
-        return
+        return False
     with path.open("rb") as fh:
         head = fh.read(16)
     if head != b"SQLite format 3\x00":
+        if db_cipher.looks_encrypted(path):
+            if not db_cipher.available():
+                raise UserError(_("“{name}”是加密的数据库，本机没有安装 SQLCipher（sqlcipher3），无法打开。"
+                                  "请安装 commdesk 的 cipher 组件（pip install \"commdesk[cipher]\"）。").format(name=path.name))
+            return True
         raise DatabaseDamaged(_("“{name}”不是 commdesk 数据库文件（或已损坏）。请打开其他文件或从备份恢复。")
                               .format(name=path.name))
+    return False
 
 
 def open_database(db: str | Path | None = None, *, migrate: bool = True, readonly: bool = False,
@@ -259,20 +279,32 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
         if (readonly or not create) and not path.exists():
             raise UserError(_("数据库文件不存在：{name}").format(name=path.name))
         path.parent.mkdir(parents=True, exist_ok=True)
-        _check_sqlite_header(path)
+        encrypted = _check_sqlite_header(path)
         if lock and not readonly:
             instance_lock = InstanceLock(path)
             instance_lock.acquire()
+            from commdesk.models.db_cipher import remove_leftovers   # a conversion killed half-way left its copy
+
+            remove_leftovers(path)
+    else:
+        encrypted = False
     try:
+        cipher_key = None
+        if encrypted:
+            from commdesk.models import db_cipher
+
+            assert path is not None
+            cipher_key = db_cipher.database_key(path)     # this process's, the keyring's, or the backup password
         try:
             if path is None and not url.startswith("sqlite"):
                 url, engine = _server_engine(url, readonly)
             else:
-                engine = create_db_engine(url, readonly=readonly)
+                engine = create_db_engine(url, readonly=readonly, cipher_key=cipher_key)
         except (ImportError, ArgumentError) as exc:  # NoSuchModuleError is an ArgumentError
             raise UserError(_("无法使用数据库地址（{scheme}://…）：地址无效或缺少相应的数据库驱动。")
                             .format(scheme=url.split("://", 1)[0])) from exc
-        database = Database(url=url, path=path, engine=engine, readonly=readonly, lock=instance_lock)
+        database = Database(url=url, path=path, engine=engine, readonly=readonly, lock=instance_lock,
+                            encrypted=encrypted)
         if migrate and not readonly:
             from commdesk.models.upgrade import check_version, upgrade  # back up, migrate, check, restore on failure
 

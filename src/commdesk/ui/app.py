@@ -226,6 +226,35 @@ def restore_and_reopen(window: Any, backup: str, password: str | None) -> Any:
     return window
 
 
+def convert_and_reopen(window: Any, encrypt: bool) -> Any:
+    """设置 → 数据库加密: close the window and its database, encrypt (or decrypt) the file
+    (``models.cipher_switch``: a backup first, the converted copy checked, then swapped), say how it
+    went and reopen it for the same account. A failure leaves the file as it was and reopens it."""
+    from commdesk.models import cipher_switch, db_cipher
+
+    path = Path(window.database.path)
+    _close_window(window)
+    try:
+        before = cipher_switch.encrypt(path) if encrypt else cipher_switch.decrypt(path)
+    except UserError as exc:
+        QMessageBox.warning(None, _("加密数据库") if encrypt else _("取消加密"), str(exc))
+    else:
+        if encrypt:
+            text = _("数据库已加密。钥匙保存在本机的凭据管理器中；另有一份用备份密码保护的钥匙文件 {key}，"
+                     "请让它和数据库放在一起。加密前的备份：\n{backup}").format(key=db_cipher.sidecar_path(path).name,
+                                                                backup=before)
+        else:
+            text = _("已取消数据库加密。取消前的备份：\n{backup}").format(backup=before)
+        QMessageBox.information(None, _("数据库加密"), text)
+    database = open_database_interactive(path)
+    if database is None:
+        QApplication.quit()
+        return None
+    window = _show(database)
+    start_idle_lock(database)
+    return window
+
+
 def _close_window(window: Any) -> None:
     window.runner.shutdown()
     window.close()
@@ -236,6 +265,7 @@ def _show(database: Any) -> Any:
     window = create_main_window(database)
     window.open_requested.connect(lambda path: reopen(window, path))
     window.restore_requested.connect(lambda backup, password: restore_and_reopen(window, backup, password))
+    window.cipher_requested.connect(lambda encrypt: convert_and_reopen(window, encrypt))
     _state["window"] = window
     window.show()
     window.start()
@@ -250,6 +280,8 @@ def run_gui(db: str | Path | None = None, readonly: bool = False) -> int:
     install_crash_handler()
     from commdesk.ui.dialogs.server_password import install_server_prompts  # a server password: a dialog
     install_server_prompts()
+    from commdesk.ui.dialogs.database_key import install_key_prompt  # an encrypted file's lost key: the backup password
+    install_key_prompt()
     from commdesk.ui.screen_fit import install as fit_windows_to_screen  # 1366x768 at 150%: 911x512
     fit_windows_to_screen(app)
     database = open_database_interactive(db, readonly=readonly)

@@ -46,6 +46,9 @@ class MainWindow(QMainWindow):
     open_requested = Signal(str)
     #: a checked backup (path, password or None) to restore over this database
     restore_requested = Signal(str, object)
+    #: 设置 → 数据库加密: True to encrypt the database file, False to decrypt it (the application
+    #: closes the database, converts and reopens it)
+    cipher_requested = Signal(bool)
 
     def __init__(self, database: Any, runner: Runner, first_page: type | None = None) -> None:
         super().__init__()

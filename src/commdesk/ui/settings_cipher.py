@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from commdesk.i18n import _
+from commdesk.ui.settings_box import SystemBox
 
 OK_STYLE = "color: #1b6e20;"
 WARN_STYLE = "color: #9a6700;"
@@ -41,13 +42,12 @@ def driver_version() -> str | None:
         return "?"
 
 
-class CipherBox(QGroupBox):
+class CipherBox(SystemBox):
     """The 数据库加密 group of the settings page (see the module docstring)."""
 
     def __init__(self, database: Any = None, parent: QWidget | None = None) -> None:
-        super().__init__(_("数据库加密"), parent)
+        super().__init__(_("数据库加密"), database, parent)
         self.setObjectName("cipherBox")
-        self._database = database
         grid = QGridLayout(self)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
@@ -85,13 +85,6 @@ class CipherBox(QGroupBox):
         grid.addLayout(buttons, 3, 0, 1, 2)
         grid.addWidget(self.message, 4, 0, 1, 2)
         grid.setRowStretch(5, 1)
-
-    def database(self) -> Any:
-        return self._database if self._database is not None else getattr(self.window(), "database", None)
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        self.refresh()
-        super().showEvent(event)
 
     def refresh(self) -> None:
         from commdesk.models import db_cipher

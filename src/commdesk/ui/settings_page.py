@@ -128,12 +128,14 @@ class SettingsPage(QWidget):
         left.addWidget(DataFolderBox())
         self.backup_box = BackupBox()
         left.addWidget(self.backup_box)
-        from commdesk.ui.settings_cipher import CipherBox       # 数据库加密: the file encrypted at rest
-        self.cipher_box = CipherBox()
-        left.addWidget(self.cipher_box)
         self.system_row.addLayout(left, 1)
         from commdesk.ui.settings_database import DatabaseBox   # 数据库: the store in use, the PC's server
-        self.system_row.addWidget(DatabaseBox(), 1)
+        from commdesk.ui.settings_cipher import CipherBox       # 数据库加密: the file encrypted at rest
+        right = QVBoxLayout()
+        right.addWidget(DatabaseBox())
+        self.cipher_box = CipherBox()
+        right.addWidget(self.cipher_box)
+        self.system_row.addLayout(right, 1)
         stack.addLayout(self.system_row)
         columns.setSpacing(10)
         for stretch, groups in self._columns():

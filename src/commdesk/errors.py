@@ -13,6 +13,26 @@ import sqlite3
 from commdesk.i18n import _
 
 
+def write_failure(exc: BaseException) -> str:
+    """Why a file could not be written, in Chinese, from an OSError or an SQLite error: a full
+    disk (or a quota, a file size limit, a write error on a failing stick), a read-only disk, no
+    permission, a missing folder; else the system's own words."""
+    import errno
+
+    code = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "full" in text or "too large" in text \
+            or "disk i/o" in text or code == errno.EIO:
+        return _("磁盘空间不足或写入磁盘出错")
+    if code == errno.EROFS or "read-only" in text or "readonly" in text:
+        return _("磁盘是只读的")
+    if code in (errno.EACCES, errno.EPERM) or "permission" in text:
+        return _("没有写入权限")
+    if code == errno.ENOENT:
+        return _("文件夹不存在")
+    return str(getattr(exc, "strerror", None) or exc or type(exc).__name__)
+
+
 class UserError(Exception):
     """Something the user can understand and fix. ``str(err)`` is the message to show."""
 

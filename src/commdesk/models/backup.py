@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from commdesk.errors import UserError
+from commdesk.errors import UserError, write_failure
 from commdesk.i18n import _
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ def backup_file(src: Path, dest_dir: Path, reason: str, *, keep_encryption: bool
             dest.close()
     except sqlite3.Error as exc:
         target.unlink(missing_ok=True)
-        raise UserError(_("备份失败：{err}").format(err=exc)) from exc
+        raise UserError(_("备份失败，无法写入 {path}：{err}。数据库没有改动。").format(
+            path=dest_dir, err=write_failure(exc))) from exc
     finally:
         source.close()
     _prune(dest_dir, src.stem)
@@ -199,9 +200,18 @@ def _encrypted_copy(src: Path, dest_dir: Path, reason: str, secret: str | Backup
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(_("无法使用备份文件夹 {path}：{err}").format(path=dest_dir, err=exc.strerror or exc)) from exc
-    with tempfile.TemporaryDirectory(prefix="commdesk-backup-", dir=src.parent) as tmp:
-        snapshot = backup_file(src, Path(tmp), "snapshot")
+        raise UserError(_("无法使用备份文件夹 {path}：{err}").format(path=dest_dir, err=write_failure(exc))) from exc
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix="commdesk-backup-", dir=src.parent)
+    except OSError as exc:
+        raise UserError(_("备份失败：数据库所在的文件夹 {path} 不能写入临时快照（{err}）。数据库没有改动。").format(
+            path=src.parent, err=write_failure(exc))) from exc
+    with scratch as tmp:
+        try:
+            snapshot = backup_file(src, Path(tmp), "snapshot")
+        except UserError as exc:
+            raise UserError(_("备份失败：数据库所在的文件夹 {path} 写不下备份前的临时快照（{err}）。数据库没有改动。").format(
+                path=src.parent, err=write_failure(exc.__cause__ or exc))) from exc
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         target = dest_dir / f"{src.stem}-{stamp}-{_safe(reason)}{SUFFIX}"
         manifest = encrypt_file(snapshot, target, secret)
@@ -236,7 +246,7 @@ def restore_encrypted(backup: Path, db_path: Path, secret: str | BackupKey) -> P
         decrypt_file(backup, plain, secret)
         return restore_backup(plain, db_path)
     except OSError as exc:
-        raise UserError(_("无法恢复：{err}").format(err=exc.strerror or exc)) from exc
+        raise UserError(_("无法恢复：{err}。当前数据库没有改动。").format(err=write_failure(exc))) from exc
     finally:
         plain.unlink(missing_ok=True)
 

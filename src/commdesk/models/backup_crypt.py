@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from commdesk.errors import UserError
+from commdesk.errors import UserError, write_failure
 from commdesk.i18n import _
 
 MAGIC = b"CDBAK1\n"
@@ -164,7 +164,8 @@ def encrypt_file(db_file: Path, out: Path, secret: str | BackupKey) -> Manifest:
         tmp.replace(out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(_("备份失败，无法写入 {path}：{err}").format(path=out.parent, err=exc.strerror or exc)) from exc
+        raise UserError(_("备份失败，无法写入 {path}：{err}。数据库没有改动。").format(
+            path=out.parent, err=write_failure(exc))) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

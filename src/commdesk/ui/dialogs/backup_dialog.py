@@ -171,7 +171,9 @@ class BackupDialog(QDialog):
         if isinstance(error, UserError):
             self.say(str(error))
         elif isinstance(error, OSError):
-            self.say(_("无法写入备份：{err}").format(err=error.strerror or error))
+            from commdesk.errors import write_failure
+
+            self.say(_("无法写入备份：{err}").format(err=write_failure(error)))
         else:
             from commdesk.ui.errors import show_error
 

@@ -3,13 +3,13 @@ key is not in this PC's keyring (``models.db_cipher``'s prompt). The password un
 beside the database; the key goes back into the keyring and the database opens."""
 from __future__ import annotations
 
-from PySide6.QtCore import QThread, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, \
-    QVBoxLayout, QWidget
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.models import db_cipher
+from commdesk.ui.dialogs.parts import PasswordPrompt
 
 
 class DatabaseKeyDialog(QDialog):
@@ -26,46 +26,14 @@ class DatabaseKeyDialog(QDialog):
                        "输入设置自动备份时的备份密码，就能用数据库旁的钥匙文件打开它，钥匙也会重新保存到凭据管理器。").format(
                            name=request.name))
         why.setWordWrap(True)
-        self.error = QLabel(request.error)
-        self.error.setObjectName("databaseKeyError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setVisible(bool(request.error))
-        self.password = QLineEdit()
-        self.password.setObjectName("databaseKeyPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form = QFormLayout()
-        form.addRow(_("备份密码") + "：", self.password)
-        self.ok = QPushButton(_("打开"))
-        self.ok.setObjectName("databaseKeyOk")
-        self.ok.setDefault(True)
-        self.ok.clicked.connect(self._accept)
-        cancel = QPushButton(_("取消"))
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(why)
-        layout.addWidget(self.error)
-        layout.addLayout(form)
-        layout.addLayout(buttons)
-        self.setMinimumWidth(440)
-        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _accept(self) -> None:
-        if not self.password.text():
-            self.error.setText(_("请输入备份密码"))
-            self.error.setVisible(True)
-            return
-        self.accept()
+        self.prompt = PasswordPrompt(self, prefix="databaseKeyPassword", top=[intro, why], error=request.error,
+                                     label=_("备份密码"), ok_text=_("打开"), empty=_("请输入备份密码"))
+        self.prompt.error.setObjectName("databaseKeyError")
+        self.prompt.ok.setObjectName("databaseKeyOk")
+        self.error, self.password, self.ok = self.prompt.error, self.prompt.password, self.prompt.ok
 
     def answer(self) -> str | None:
-        if self.result() != QDialog.DialogCode.Accepted or not self.password.text():
-            return None
-        return self.password.text()
+        return self.prompt.answer()
 
 
 def ask_backup_password(request: db_cipher.KeyRequest) -> str | None:

@@ -51,3 +51,49 @@ def stack(dialog: Any, *parts: Any) -> QVBoxLayout:
         else:
             layout.addWidget(part)
     return layout
+
+
+class PasswordPrompt:
+    """The body of a modal dialog that asks for one password (the server's, the backup password
+    that opens a database): what is asked and why at the top, the reason it is asked again in
+    red, the form (the caller's rows, then the password), the caller's widgets below it, 取消 and
+    the default button; an empty password is refused in the dialog. ``prefix`` names the parts
+    (``prefix``, ``prefix + "Ok"``, ``"Cancel"``, ``"Error"``) for tests and screen readers."""
+
+    def __init__(self, dialog: Any, *, prefix: str, top: list[Any], error: str, label: str, ok_text: str,
+                 empty: str, rows: tuple[tuple[str, Any], ...] = (), below: tuple[Any, ...] = ()) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDialog, QFormLayout
+
+        from commdesk.i18n import _
+
+        self.dialog = dialog
+        self.empty = empty
+        dialog.setModal(True)
+        self.error = message_label(prefix + "Error")
+        self.error.setText(error)
+        self.error.setVisible(bool(error))
+        self.password = password_field(prefix)
+        form = QFormLayout()
+        for text, widget in rows:
+            form.addRow(text + "：", widget)
+        form.addRow(label + "：", self.password)
+        self.ok = button(ok_text, self._accept, prefix + "Ok", default=True)
+        self.cancel = button(_("取消"), dialog.reject, prefix + "Cancel")
+        stack(dialog, *top, self.error, form, *below, button_row(self.cancel, self.ok))
+        dialog.setMinimumWidth(440)
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._accepted = QDialog.DialogCode.Accepted
+
+    def _accept(self) -> None:
+        if not self.password.text():
+            self.error.setText(self.empty)
+            self.error.setVisible(True)
+            return
+        self.dialog.accept()
+
+    def answer(self) -> str | None:
+        """The password typed, once the dialog was accepted (None: cancelled)."""
+        if self.dialog.result() != self._accepted or not self.password.text():
+            return None
+        return str(self.password.text())

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QThread, Qt
-from PySide6.QtWidgets import (QApplication, QCheckBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QApplication, QCheckBox, QDialog, QLabel, QMessageBox, QWidget
 
 from commdesk.errors import UserError
 from commdesk.i18n import _
 from commdesk.models import connection
+from commdesk.ui.dialogs.parts import PasswordPrompt
 
 REMEMBER_LABEL = "记住密码（保存到系统凭据管理器）"
 _notices: list[QMessageBox] = []
@@ -31,54 +31,19 @@ class ServerPasswordDialog(QDialog):
         where = QLabel(address.describe())
         where.setObjectName("serverPasswordAddress")
         where.setWordWrap(True)
-        self.error = QLabel(request.error)
-        self.error.setObjectName("serverPasswordError")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setVisible(bool(request.error))
-        self.password = QLineEdit()
-        self.password.setObjectName("serverPassword")
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.remember = QCheckBox(_(REMEMBER_LABEL))
         self.remember.setObjectName("serverPasswordRemember")
         self.remember.setEnabled(request.can_remember)
         self.remember.setToolTip(_("保存后，这台电脑下次连接时不再询问；密码由 Windows 凭据管理器加密保存，"
                                    "不会写进任何文件。"))
-        form = QFormLayout()
-        form.addRow(_("用户") + "：", QLabel(address.user))
-        form.addRow(_("密码") + "：", self.password)
-        self.ok = QPushButton(_("连接"))
-        self.ok.setObjectName("serverPasswordOk")
-        self.ok.setDefault(True)
-        self.ok.clicked.connect(self._accept)
-        cancel = QPushButton(_("取消"))
-        cancel.setObjectName("serverPasswordCancel")
-        cancel.clicked.connect(self.reject)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(self.ok)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(where)
-        layout.addWidget(self.error)
-        layout.addLayout(form)
-        layout.addWidget(self.remember)
-        layout.addLayout(buttons)
-        self.setMinimumWidth(440)
-        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _accept(self) -> None:
-        if not self.password.text():
-            self.error.setText(_("请输入密码"))
-            self.error.setVisible(True)
-            return
-        self.accept()
+        self.prompt = PasswordPrompt(self, prefix="serverPassword", top=[intro, where], error=request.error,
+                                     label=_("密码"), ok_text=_("连接"), empty=_("请输入密码"),
+                                     rows=((_("用户"), QLabel(address.user)),), below=(self.remember,))
+        self.error, self.password, self.ok = self.prompt.error, self.prompt.password, self.prompt.ok
 
     def answer(self) -> tuple[str, bool] | None:
-        if self.result() != QDialog.DialogCode.Accepted or not self.password.text():
-            return None
-        return self.password.text(), self.remember.isChecked()
+        password = self.prompt.answer()
+        return None if password is None else (password, self.remember.isChecked())
 
 
 def ask_server_password(request: connection.PasswordRequest) -> tuple[str, bool] | None:

@@ -200,6 +200,14 @@ def shoot(out: Path, households: int) -> int:
     keep.show()
     save(keep, "76_backup_password")
     keep.close()
+    # an encrypted database whose key the keyring lost: the backup password asked, a wrong one refused
+    from commdesk.models.db_cipher import KeyRequest
+    from commdesk.ui.dialogs.database_key import DatabaseKeyDialog
+
+    key_dialog = DatabaseKeyDialog(KeyRequest("commdesk.sqlite3", "备份密码不对，请再试一次"), window)
+    key_dialog.show()
+    save(key_dialog, "78_database_key")
+    key_dialog.close()
     # 从备份恢复: a checked encrypted backup against today's database
     from commdesk.models.backup import backup_encrypted
     from commdesk.ui.dialogs.restore_dialog import RestoreDialog

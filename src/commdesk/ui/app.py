@@ -192,8 +192,7 @@ def reopen(window: Any, path: str) -> None:
     if database is None:
         return
     _close_window(window)
-    _show(database)
-    start_idle_lock(database)
+    _show_locked(database)
 
 
 def restore_and_reopen(window: Any, backup: str, password: str | None) -> Any:
@@ -221,9 +220,7 @@ def restore_and_reopen(window: Any, backup: str, password: str | None) -> Any:
     if database is None:
         QApplication.quit()
         return None
-    window = _show(database)
-    start_idle_lock(database)
-    return window
+    return _show_locked(database)
 
 
 def convert_and_reopen(window: Any, encrypt: bool) -> Any:
@@ -250,9 +247,7 @@ def convert_and_reopen(window: Any, encrypt: bool) -> Any:
     if database is None:
         QApplication.quit()
         return None
-    window = _show(database)
-    start_idle_lock(database)
-    return window
+    return _show_locked(database)
 
 
 def _close_window(window: Any) -> None:
@@ -270,6 +265,13 @@ def _show(database: Any) -> Any:
     window.show()
     window.start()
     QTimer.singleShot(0, lambda: maybe_welcome(window))
+    return window
+
+
+def _show_locked(database: Any) -> Any:
+    """The window over ``database``, with the idle lock of the account logged in."""
+    window = _show(database)
+    start_idle_lock(database)
     return window
 
 
@@ -291,8 +293,7 @@ def run_gui(db: str | Path | None = None, readonly: bool = False) -> int:
     if database is None:
         return 1
     _daily_backup(database)
-    _show(database)
-    start_idle_lock(database)
+    _show_locked(database)
     code = app.exec()
     window = _state.pop("window", None)
     if window is not None:

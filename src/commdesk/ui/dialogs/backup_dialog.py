@@ -131,7 +131,7 @@ class BackupDialog(QDialog):
         remember = not kept and self.admin and self.remember.isChecked()
         dest = Path(folder)
 
-        def job(database: Any) -> tuple[Path, Any]:
+        def job(database: Any) -> tuple[Path, Any, Any]:
             from commdesk.models.backup import audit_backup, backup_encrypted
             from commdesk.models.backup_key import keep_backup_password
 
@@ -140,15 +140,15 @@ class BackupDialog(QDialog):
                 secret = keep_backup_password(database, password)
             target, manifest = backup_encrypted(database, secret, dest)
             audit_backup(database, target, "backup")
-            return target, manifest
+            return target, manifest, secret if remember else None
 
         self.busy = True
         self.backup_button.setEnabled(False)
         self.say(_("正在备份并核对……"), NOTE_STYLE)
         Op(self, job, raw=True).success(self._written).failure(self._failed).run()
 
-    def _written(self, result: tuple[Path, Any]) -> None:
-        target, manifest = result
+    def _written(self, result: tuple[Path, Any, Any]) -> None:
+        target, manifest, kept = result
         self.busy = False
         self.backup_button.setEnabled(True)
         self.target = target
@@ -158,10 +158,8 @@ class BackupDialog(QDialog):
         households = manifest.counts.get("household", 0)
         self.say(_("已加密备份到：\n{path}\n（{h} 户、居民 {n} 人，已逐块核对）").format(
             path=target, h=households, n=people), OK_STYLE)
-        if self.remember.isChecked() and self.remember.isEnabled():
-            from commdesk.models.backup_key import kept_key
-
-            self.key = kept_key(self.database)
+        if kept is not None:             # the password just kept for the automatic backups
+            self.key = kept
         self.backup_button.setText(_("再备份一次"))
         self.done.emit(str(target))
 

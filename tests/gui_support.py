@@ -1,6 +1,8 @@
 """Helpers for GUI tests: a small generated community and the real main window over it."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -47,3 +49,37 @@ def seed_small_community(database: Any) -> dict[str, int]:
                     political_status=pol, tags=tags))
                 ids[name] = rid
     return ids
+
+
+@contextmanager
+def app_window(db: Any, monkeypatch: Any) -> Iterator[Any]:
+    """The application's real main window over the file ``db`` as ``ui.app`` shows it (no login
+    asked); closed after, with whichever window the application holds by then (a restore or a
+    conversion replaces it), and no account left logged in."""
+    import commdesk.ui.dialogs.login as login_dialogs
+    from commdesk.models.db import open_database
+    from commdesk.ui import app as app_mod
+    from commdesk.ui.runner import set_runner
+    from commdesk.ui.session import set_account
+
+    monkeypatch.setattr(login_dialogs, "ask_login", lambda database, parent=None: None)
+    app_mod.make_app()
+    try:
+        yield app_mod._show(open_database(db))
+    finally:
+        set_account(None)
+        current = app_mod._state.pop("window", None)
+        if current is not None:
+            app_mod._close_window(current)
+        set_runner(None)
+
+
+def settings_box(qtbot: Any, window: Any, name: str) -> Any:
+    """One of 设置's system boxes (``backup_box``, ``cipher_box``), once the page shows its values."""
+    from commdesk.ui.settings_page import SettingsPage
+
+    page = window.show_page(SettingsPage)
+    box = getattr(page, name)
+    qtbot.waitUntil(lambda: box.isVisible() and page.isEnabled(), timeout=10000)
+    box.refresh()
+    return box

@@ -14,23 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from commdesk.cli import main
+from tests.cli_support import run_cli as run
 
 ADMIN_PW = "Guanli-2026"
 STAFF_PW = "Gongzuo-2026"
 SAMPLE = Path(__file__).parent / "data" / "import" / "幸福里社区居民信息登记表.xlsx"
-
-
-def run(capsys, monkeypatch, argv: list[str], password: str | None = None, **env: str) -> tuple[int, str, str]:
-    for key in ("COMMDESK_PASSWORD", "COMMDESK_ADMIN_PASSWORD", "COMMDESK_NEW_PASSWORD"):
-        monkeypatch.delenv(key, raising=False)
-    if password is not None:
-        monkeypatch.setenv("COMMDESK_PASSWORD", password)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    code = main(argv)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture()

@@ -34,6 +34,7 @@ from commdesk.errors import UserError  # noqa: E402
 from commdesk.models import cipher_switch, db_cipher  # noqa: E402
 from commdesk.models.backup import backup_encrypted, restore_any  # noqa: E402
 from commdesk.models.backup_key import keep_backup_password, kept_key  # noqa: E402
+from tests.cli_support import run_cli as _cli  # noqa: E402
 from commdesk.models.db import open_database  # noqa: E402
 
 pytestmark = pytest.mark.sqlite_only(reason="encryption of the SQLite file")
@@ -371,21 +372,6 @@ def test_a_conversion_killed_at_any_moment_leaves_the_old_or_the_new_file(tmp_pa
 
 ADMIN_PW = "Guanli-2026"
 STAFF_PW = "Gongzuo-2026"
-
-
-def _cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str],
-         password: str | None = None, **env: str) -> tuple[int, str, str]:
-    from commdesk.cli import main
-
-    for key in ("COMMDESK_PASSWORD", "COMMDESK_BACKUP_PASSWORD", "COMMDESK_NEW_PASSWORD"):
-        monkeypatch.delenv(key, raising=False)
-    if password is not None:
-        monkeypatch.setenv("COMMDESK_PASSWORD", password)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    code = main(argv)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_encrypt_and_decrypt_an_administrators_act(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from commdesk.cli import main
 from commdesk.services.accounts import LoggedIn
+from tests.gui_support import app_window, settings_box
 
 pytestmark = [pytest.mark.gui, pytest.mark.sqlite_only(reason="backups of SQLite files")]
 PASSWORD = "Beifen-2026-12"
@@ -33,23 +34,10 @@ def _rows(db: Path) -> list[tuple[object, ...]]:
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The real main window over a demo database (no login asked), closed after."""
-    import commdesk.ui.dialogs.login as login_dialogs
-    from commdesk.models.db import open_database
-    from commdesk.ui import app as app_mod
-    from commdesk.ui.runner import set_runner
-    from commdesk.ui.session import set_account
-
     db = tmp_path / "office.sqlite3"
     assert main(["demo", "--db", str(db), "--households", "6"]) == 0
-    monkeypatch.setattr(login_dialogs, "ask_login", lambda database, parent=None: None)
-    app_mod.make_app()
-    shown = app_mod._show(open_database(db))
-    yield shown
-    set_account(None)
-    current = app_mod._state.pop("window", None)
-    if current is not None:
-        app_mod._close_window(current)
-    set_runner(None)
+    with app_window(db, monkeypatch) as shown:
+        yield shown
 
 
 def _back_up(qtbot: Any, dialog: Any) -> str:
@@ -150,22 +138,12 @@ def test_a_read_only_account_may_not_back_up(window: Any, monkeypatch: pytest.Mo
     assert said and "只读账号不能备份" in said[0]
 
 
-def _settings_box(qtbot: Any, window: Any) -> Any:
-    from commdesk.ui.settings_page import SettingsPage
-
-    page = window.show_page(SettingsPage)
-    box = page.backup_box
-    qtbot.waitUntil(lambda: box.isVisible() and page.isEnabled(), timeout=10000)   # the page's values shown
-    box.refresh()
-    return box
-
-
 def test_the_settings_box_sets_the_backup_password(qtbot: Any, window: Any, tmp_path: Path) -> None:
     from commdesk.models.backup_key import kept_key
     from commdesk.ui.session import set_account
 
     set_account(STAFF)
-    box = _settings_box(qtbot, window)
+    box = settings_box(qtbot, window, "backup_box")
     assert "未加密" in box.state.text() and not box.set_button.isEnabled() and box.now_button.isEnabled()
     set_account(ADMIN)
     box.refresh()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 from commdesk.cli import main  # noqa: E402
 from commdesk.models import db_cipher  # noqa: E402
 from commdesk.services.accounts import LoggedIn  # noqa: E402
+from tests.gui_support import app_window, settings_box  # noqa: E402
 
 pytestmark = [pytest.mark.gui, pytest.mark.sqlite_only(reason="encryption of the SQLite file")]
 PASSWORD = "Beifen-2026-12"
@@ -30,42 +31,19 @@ STAFF = LoggedIn("li", "staff", False)
 @pytest.fixture
 def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ring: object) -> Iterator[Any]:
     """The real main window over a demo database (no login asked, message boxes answered), closed after."""
-    import commdesk.ui.dialogs.login as login_dialogs
-    from commdesk.models.db import open_database
-    from commdesk.ui import app as app_mod
-    from commdesk.ui.runner import set_runner
-    from commdesk.ui.session import set_account
-
     db_cipher._known.clear()
     old_prompt = db_cipher.set_key_prompt(None)
     db = tmp_path / "office.sqlite3"
     assert main(["demo", "--db", str(db), "--households", "6"]) == 0
-    monkeypatch.setattr(login_dialogs, "ask_login", lambda database, parent=None: None)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a, **k: told.append(text))
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a, **k: told.append(text))
-    app_mod.make_app()
-    shown = app_mod._show(open_database(db))
-    shown.told = told
-    yield shown
-    set_account(None)
-    current = app_mod._state.pop("window", None)
-    if current is not None:
-        app_mod._close_window(current)
-    set_runner(None)
+    with app_window(db, monkeypatch) as shown:
+        shown.told = told
+        yield shown
     db_cipher._known.clear()
     db_cipher.set_key_prompt(old_prompt)
-
-
-def _box(qtbot: Any, window: Any) -> Any:
-    from commdesk.ui.settings_page import SettingsPage
-
-    page = window.show_page(SettingsPage)
-    box = page.cipher_box
-    qtbot.waitUntil(lambda: box.isVisible() and page.isEnabled(), timeout=10000)   # the page's values shown
-    box.refresh()
-    return box
 
 
 def _names(db: Path) -> list[str]:
@@ -81,7 +59,7 @@ def test_the_box_says_what_is_what_and_only_an_administrator_with_a_backup_passw
     from commdesk.ui.session import set_account
 
     set_account(STAFF)
-    box = _box(qtbot, window)
+    box = settings_box(qtbot, window, "cipher_box")
     assert "未加密" in box.state.text()
     assert "已安装" in box.driver.text() and "SQLCipher" in box.driver.text()
     assert "凭据管理器" in box.findChild(type(box.state), "cipherTradeOff").text()
@@ -105,7 +83,7 @@ def test_the_box_without_the_driver(qtbot: Any, window: Any, monkeypatch: pytest
     keep_backup_password(window.database, PASSWORD)
     monkeypatch.setattr(db_cipher, "_driver", None)
     monkeypatch.setitem(sys.modules, "sqlcipher3", None)           # not installed on this PC
-    box = _box(qtbot, window)
+    box = settings_box(qtbot, window, "cipher_box")
     assert "本机没有安装 SQLCipher（sqlcipher3），无法加密数据库" in box.driver.text()
     assert not box.encrypt_button.isEnabled()
 
@@ -119,7 +97,7 @@ def test_encrypt_and_decrypt_from_the_settings_page(qtbot: Any, window: Any) -> 
     db = Path(window.database.path)
     names = _names(db)
     keep_backup_password(window.database, PASSWORD)
-    box = _box(qtbot, window)
+    box = settings_box(qtbot, window, "cipher_box")
     assert box.ask(True)                                           # confirmed: closed, encrypted, reopened
     reopened = app_mod._state["window"]
     assert reopened is not window and reopened.database.encrypted
@@ -129,7 +107,7 @@ def test_encrypt_and_decrypt_from_the_settings_page(qtbot: Any, window: Any) -> 
         with sqlite3.connect(db) as conn:
             conn.execute("SELECT count(*) FROM resident").fetchone()
     assert _names(db) == names
-    box = _box(qtbot, reopened)
+    box = settings_box(qtbot, reopened, "cipher_box")
     assert "已加密" in box.state.text() and box.decrypt_button.isVisible() and box.decrypt_button.isEnabled()
     assert not box.encrypt_button.isVisible()
     assert box.ask(False)

@@ -10,13 +10,12 @@ from typing import Any
 from PySide6.QtWidgets import QMessageBox
 
 from commdesk.cli import main
+from tests.gui_support import app_window
 
 
 def test_restore_from_the_window(qtbot: Any, tmp_path: Path, monkeypatch) -> None:
-    import commdesk.ui.dialogs.login as login_dialogs
     from commdesk.models.db import open_database
     from commdesk.ui import app as app_mod
-    from commdesk.ui.runner import set_runner
 
     db = tmp_path / "office.sqlite3"
     monkeypatch.setenv("COMMDESK_BACKUP_PASSWORD", "Beifen-2026")
@@ -34,10 +33,7 @@ def test_restore_from_the_window(qtbot: Any, tmp_path: Path, monkeypatch) -> Non
         session.commit()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: None)
-    monkeypatch.setattr(login_dialogs, "ask_login", lambda database, parent=None: None)
-    app_mod.make_app()
-    window = app_mod._show(open_database(db))
-    try:
+    with app_window(db, monkeypatch) as window:
         window.restore_from_backup()
         dialog = window.restore_dialog
         dialog.set_file(str(backup))
@@ -59,8 +55,3 @@ def test_restore_from_the_window(qtbot: Any, tmp_path: Path, monkeypatch) -> Non
             assert conn.execute("SELECT count(*) FROM household").fetchone()[0] == households_then
             assert conn.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0] == "restore_db"
         assert list((tmp_path / "backups-before-restore").glob("office-*.sqlite3"))
-    finally:
-        current = app_mod._state.pop("window", None)
-        if current is not None:
-            app_mod._close_window(current)
-        set_runner(None)

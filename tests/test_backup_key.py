@@ -167,3 +167,24 @@ def test_a_failed_migration_restores_from_an_encrypted_backup(tmp_path: Path, mo
     from commdesk.paths import backups_dir
 
     assert [p.suffix for p in backups_dir().glob("old-*before-migrate*")] == [".cdbak"]
+
+
+def test_encrypted_automatic_copies_are_pruned_like_plain_ones(tmp_path: Path) -> None:
+    """The before-import/-migration/-restore copies keep the last KEEP_AUTOMATIC, encrypted or not;
+    a backup the user asked for is never removed."""
+    from commdesk.models.backup import KEEP_AUTOMATIC, backup_encrypted
+
+    db_path = _demo(tmp_path, 2)
+    dest = tmp_path / "backups"
+    with open_database(db_path) as db:
+        key = keep_backup_password(db, PASSWORD)
+        manual, _m = backup_encrypted(db, key, dest)
+        made = [backup_database(db, "before-import", dest) for _ in range(KEEP_AUTOMATIC + 2)]
+    left = set(dest.glob("*.cdbak"))
+    assert manual in left and left - {manual} == set(made[-KEEP_AUTOMATIC:])
+    # today's database saved aside before each restore: encrypted, and pruned the same way
+    from commdesk.models.backup import _safety_copy
+
+    aside = [_safety_copy(db_path) for _ in range(KEEP_AUTOMATIC + 2)]
+    kept = set((db_path.parent / "backups-before-restore").glob("*.cdbak"))
+    assert kept == set(aside[-KEEP_AUTOMATIC:])

@@ -103,9 +103,7 @@ def backup_database(database: object, reason: str = "manual", dest_dir: Path | N
     key = kept_key(database)
     if key is None:
         return backup_file(Path(path), dest_dir, reason)
-    target, _manifest = _encrypted_copy(Path(path), dest_dir, reason, key)
-    _prune(dest_dir, Path(path).stem)
-    return target
+    return _encrypted_copy(Path(path), dest_dir, reason, key)[0]
 
 
 def list_backups(dest_dir: Path | None = None) -> list[Path]:
@@ -192,7 +190,7 @@ def _rewrap_for_restored(db_path: Path, plain_backup: Path, key: bytes) -> None:
 
 def _encrypted_copy(src: Path, dest_dir: Path, reason: str, secret: str | BackupKey) -> tuple[Path, Manifest]:
     """A consistent snapshot of ``src`` (beside it, removed after), encrypted into ``dest_dir`` as
-    ``<name>-<time>-<reason>.cdbak`` and verified."""
+    ``<name>-<time>-<reason>.cdbak`` and verified; older automatic copies there pruned."""
     import tempfile
 
     from commdesk.models.backup_crypt import SUFFIX, encrypt_file
@@ -216,6 +214,7 @@ def _encrypted_copy(src: Path, dest_dir: Path, reason: str, secret: str | Backup
         target = dest_dir / f"{src.stem}-{stamp}-{_safe(reason)}{SUFFIX}"
         manifest = encrypt_file(snapshot, target, secret)
     log.info("encrypted backup written: %s", target.name)
+    _prune(dest_dir, src.stem)           # as backup_file does: the older automatic copies go
     return target, manifest
 
 

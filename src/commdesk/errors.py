@@ -13,16 +13,25 @@ import sqlite3
 from commdesk.i18n import _
 
 
+def disk_full(exc: BaseException) -> bool:
+    """An OSError or an SQLite error that means the disk took no more: full, a quota, a file size
+    limit, or a write error (a failing or pulled-out stick reports disk I/O errors)."""
+    import errno
+
+    text = str(exc).lower()
+    return getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO) \
+        or "full" in text or "too large" in text or "disk i/o" in text
+
+
 def write_failure(exc: BaseException) -> str:
     """Why a file could not be written, in Chinese, from an OSError or an SQLite error: a full
-    disk (or a quota, a file size limit, a write error on a failing stick), a read-only disk, no
-    permission, a missing folder; else the system's own words."""
+    disk (:func:`disk_full`), a read-only disk, no permission, a missing folder; else the
+    system's own words."""
     import errno
 
     code = getattr(exc, "errno", None)
     text = str(exc).lower()
-    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or "full" in text or "too large" in text \
-            or "disk i/o" in text or code == errno.EIO:
+    if disk_full(exc):
         return _("磁盘空间不足或写入磁盘出错")
     if code == errno.EROFS or "read-only" in text or "readonly" in text:
         return _("磁盘是只读的")

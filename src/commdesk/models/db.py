@@ -205,6 +205,7 @@ class Database:
     def __post_init__(self) -> None:
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self._checkpoint: threading.Thread | None = None
+        self._anchored = False          # the audit chain's head written down at close (audit_anchor)
 
     def checkpoint_in_background(self) -> None:
         """Copy the write-ahead log into the database file in a thread, on a connection of its own
@@ -231,11 +232,11 @@ class Database:
 
     def close(self) -> None:
         self.wait_for_checkpoint()
-        if not self.readonly and not getattr(self, "_anchored", False):
+        if not self.readonly and not self._anchored:
             from commdesk.models.audit_anchor import record_head
 
             self._anchored = True
-            record_head(self, "close")     # the chain's head, outside the database (audit_anchor)
+            record_head(self, "close")
         self.engine.dispose()
         if self.lock is not None:
             self.lock.release()

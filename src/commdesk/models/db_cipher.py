@@ -37,7 +37,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from commdesk.errors import UserError
+from commdesk.errors import UserError, disk_full
 from commdesk.i18n import _
 
 log = logging.getLogger("commdesk.db_cipher")
@@ -464,7 +464,7 @@ def export(src: Path, src_key: bytes | None, dst: Path, dst_key: bytes | None) -
 
 def _user_error(exc: BaseException, where: Path) -> UserError:
     text = str(exc).lower()
-    if "full" in text or getattr(exc, "errno", None) in (27, 28) or "too large" in text or "disk i/o" in text:
+    if disk_full(exc):
         return UserError(_("磁盘空间不足（或写入磁盘出错），无法写入 {name}：原数据库文件没有改动。请清理磁盘后重试。").format(
             name=where.name))
     if "not a database" in text:

@@ -19,6 +19,7 @@ ACTION_NAMES = {
     "account_disable": _("停用账号"), "grant_full": _("授权完整信息"), "revoke_full": _("收回完整信息"),
     "full_values": _("完整信息查看/导出"), "export": _("导出"), "backup": _("备份"), "restore_db": _("恢复备份"),
     "demo": _("演示数据"), "backup_key": _("设置备份密码"), "audit_anchor": _("重设审计核对点"),
+    "db_encrypt": _("加密数据库"), "db_decrypt": _("取消数据库加密"), "import_undo": _("撤销导入"),
 }
 
 

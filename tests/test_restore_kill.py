@@ -67,6 +67,8 @@ def test_restore_killed_at_random_moments(tmp_path: Path) -> None:
         outcomes["restored" if names == original else "old"] += 1
         with open_database(db):                  # the application opens it too (lock, migrations)
             pass
+        # and the decrypted copy a killed restore works from is gone once it did
+        assert not list(tmp_path.glob("commdesk-backup-*")), list(tmp_path.iterdir())
         if names == original:                    # put today's data back for the next round
             with open_database(db) as database, database.engine.begin() as conn:
                 conn.exec_driver_sql("UPDATE resident SET name = name || '改' WHERE id % 3 = 0")

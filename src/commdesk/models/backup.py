@@ -14,6 +14,7 @@ import logging
 import re
 import shutil
 import sqlite3
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -191,22 +192,21 @@ def _rewrap_for_restored(db_path: Path, plain_backup: Path, key: bytes) -> None:
 def _encrypted_copy(src: Path, dest_dir: Path, reason: str, secret: str | BackupKey) -> tuple[Path, Manifest]:
     """A consistent snapshot of ``src`` (beside it, removed after), encrypted into ``dest_dir`` as
     ``<name>-<time>-<reason>.cdbak`` and verified; older automatic copies there pruned."""
-    import tempfile
-
     from commdesk.models.backup_crypt import SUFFIX, encrypt_file
+    from commdesk.models.plain_scratch import scratch_folder
 
     try:
         dest_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(_("无法使用备份文件夹 {path}：{err}").format(path=dest_dir, err=write_failure(exc))) from exc
-    try:
-        scratch = tempfile.TemporaryDirectory(prefix="commdesk-backup-", dir=src.parent)
-    except OSError as exc:
-        raise UserError(_("备份失败：数据库所在的文件夹 {path} 不能写入临时快照（{err}）。数据库没有改动。").format(
-            path=src.parent, err=write_failure(exc))) from exc
-    with scratch as tmp:
+    with ExitStack() as stack:
         try:
-            snapshot = backup_file(src, Path(tmp), "snapshot")
+            tmp = stack.enter_context(scratch_folder(src))
+        except OSError as exc:
+            raise UserError(_("备份失败：数据库所在的文件夹 {path} 不能写入临时快照（{err}）。数据库没有改动。").format(
+                path=src.parent, err=write_failure(exc))) from exc
+        try:
+            snapshot = backup_file(src, tmp, "snapshot")
         except UserError as exc:
             raise UserError(_("备份失败：数据库所在的文件夹 {path} 写不下备份前的临时快照（{err}）。数据库没有改动。").format(
                 path=src.parent, err=write_failure(exc.__cause__ or exc))) from exc
@@ -240,14 +240,15 @@ def restore_encrypted(backup: Path, db_path: Path, secret: str | BackupKey) -> P
 
     if not backup.exists():
         raise UserError(_("备份文件不存在：{name}").format(name=backup.name))
-    plain = db_path.with_name(db_path.name + ".decrypted")
+    from commdesk.models.plain_scratch import scratch_folder
+
     try:
-        decrypt_file(backup, plain, secret)
-        return restore_backup(plain, db_path)
+        with scratch_folder(db_path) as folder:   # removed after; left by a killed restore, removed at the next open
+            plain = folder / f"{db_path.stem}-restore.sqlite3"
+            decrypt_file(backup, plain, secret)
+            return restore_backup(plain, db_path)
     except OSError as exc:
         raise UserError(_("无法恢复：{err}。当前数据库没有改动。").format(err=write_failure(exc))) from exc
-    finally:
-        plain.unlink(missing_ok=True)
 
 
 def secret_for(backup: Path, password: str | None, key: BackupKey | None) -> str | BackupKey | None:

@@ -285,8 +285,10 @@ def open_database(db: str | Path | None = None, *, migrate: bool = True, readonl
             instance_lock = InstanceLock(path)
             instance_lock.acquire()
             from commdesk.models.db_cipher import remove_leftovers   # a conversion killed half-way left its copy
+            from commdesk.models.plain_scratch import remove_leftover_scratch
 
             remove_leftovers(path)
+            remove_leftover_scratch(path)      # the plain copy a killed backup or restore left beside it
     else:
         encrypted = False
     try:

@@ -272,6 +272,11 @@ class SheetWalker:
         block_starts = self.block_starts
         grouped = self.grouped
         last_r = -1
+        # the household cells of the last person's row, their values, its row and household
+        last_cells: Any = None
+        last_values: dict[str, str] = {}
+        last_person_r = -2
+        last_household = None
         for r, row in self.sheet.rows():     # each row a fresh list (merged cells are filled into it)
             if r < first_row:
                 continue
@@ -327,15 +332,20 @@ class SheetWalker:
                 outcomes.append(RowOutcome(sheet_name, row_no, "rejected", why, raw=row, problems=problems))
                 continue
             # a person's row: the cells of its fields, and its household's values
+            same_cells = False
             if row_getter is not None:
                 size = len(row)
                 cells = row_getter(row + [None] * (pad_width - size + 1) if size < pad_width else row + [None])
                 household_cells = cells[_PERSON_COUNT:]
                 if household_cells.count("") + household_cells.count(None) == household_count:
                     values = no_household_values       # a member's row (never modified)
+                elif r == last_person_r + 1 and household_cells == last_cells:
+                    values = last_values               # the row above's household cells (merged down)
+                    same_cells = True
                 else:
                     values = {key: "" if cell is None or cell == "" else n_household(cell)
                               for key, cell in zip(household_keys, household_cells)}
+                    last_cells, last_values = household_cells, values
             else:
                 values = self._household_values(row) if self.household_cols else {}
                 cells = tuple(self._first(row, key) for key in _PERSON_KEYS)
@@ -344,9 +354,12 @@ class SheetWalker:
                     and norm.name(values["head_name"]) == name:
                 relation = "户主"
             household = ctx.household
-            if values is not no_household_values or household is None or relation == "户主":
+            if household is None or relation == "户主" or not (
+                    values is no_household_values or same_cells and household is last_household):
                 household = self._household_for(row_no, relation, values)
-            # else: what _household_for returns for a member's row
+            # else: what _household_for returns for a member's row: one without household cells, or
+            # one whose cells are the row above's (a household's cells merged down over its members)
+            last_person_r, last_household = r, household
             res = Resident(sheet_name, row_no, name, household, relation=relation)
             person_fields(res, row, unusual, cells)
             if name_note:               # kept where the clerk will see it

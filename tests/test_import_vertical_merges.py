@@ -100,3 +100,35 @@ def test_merged_household_cells_reach_every_member(tmp_path: Path, db: Any) -> N
     with db.Session() as s:
         got = dict(s.execute(select(Resident.id_number, Household.household_no).join(Household)).all())
     assert got == expected
+
+
+def test_adjacent_households_with_the_same_merged_cells_stay_apart(tmp_path: Path, db: Any) -> None:
+    """No 户号: two families merged over the same address one after the other are two households
+    (the second 户主 starts it), and a grid heading between rows stops the row above's cells from
+    being taken over."""
+    import xlsxwriter
+
+    path = tmp_path / "同址两户.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("居民")
+    ws.write_row(0, 0, ["住址", "姓名", "与户主关系", "性别", "身份证号"])
+    people = [("户主", "王建国"), ("配偶", "李秀英"), ("户主", "赵志强"), ("子女", "赵小雨"), ("子女", "赵小雪")]
+    numbers = [make_id("130102", date(1960 + k, 3, 1 + k), 10 + 2 * k + 1) for k in range(len(people))]
+    ws.merge_range(1, 0, 5, 0, "幸福小区3栋2单元201室")     # one merged cell over both families
+    for k, ((relation, name), number) in enumerate(zip(people, numbers)):
+        ws.write_row(1 + k, 1, [name, relation, "男", number])
+    ws.merge_range(6, 0, 6, 4, "第二网格")                  # a section row, then the same address again
+    ws.merge_range(7, 0, 8, 0, "幸福小区3栋2单元201室")
+    ws.write_row(7, 1, ["孙丽", "户主", "女", make_id("130102", date(1970, 5, 5), 22)])
+    ws.write_row(8, 1, ["孙小明", "子女", "男", make_id("130102", date(1995, 6, 6), 31)])
+    wb.close()
+    summary = run_import(db, path, ImportOptions(backup=False))
+    assert summary.imported == 7 and summary.rejected == 0
+    with db.Session() as s:
+        got = s.execute(select(Resident.name, Household.id, Household.address).join(Household)
+                        .order_by(Resident.id)).all()
+    homes = {name: hid for name, hid, _address in got}
+    assert homes["王建国"] == homes["李秀英"]
+    assert homes["赵志强"] == homes["赵小雨"] == homes["赵小雪"] != homes["王建国"]
+    assert homes["孙丽"] == homes["孙小明"] not in (homes["王建国"], homes["赵志强"])
+    assert {address for *_rest, address in got} == {"幸福小区3栋2单元201室"}

@@ -254,7 +254,7 @@ def _child(mode: str, file: str, db: str) -> None:
     elif mode == "dump":
         count = _dump(database, Path(file))
     elif mode == "floor":
-        count, out["parts"] = _floor(database, Path(file), Path(db).with_name(f"commdesk-{Path(file).stem}.sqlite3"))
+        count, out["parts"] = _floor(database, Path(file), _db_for("commdesk", Path(file), Path(db).parent))
     else:
         count = _naive(database, Path(file))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
@@ -310,6 +310,11 @@ def _naive(database: object, file: Path) -> int:
     return count
 
 
+def _db_for(mode: str, file: Path, work: Path) -> Path:
+    """The database a run of ``mode`` on ``file`` writes (the floor reads the import's)."""
+    return work / f"{mode}-{file.stem}.sqlite3"
+
+
 def _median_run(runs: list[dict]) -> dict:
     """The run with the median wall time (the lower middle one of an even number)."""
     return dict(sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2])
@@ -317,7 +322,7 @@ def _median_run(runs: list[dict]) -> dict:
 
 def _run(mode: str, file: Path, work: Path) -> dict:
     """One import in a fresh child process (peak memory per run)."""
-    db = work / f"{mode}-{file.stem}.sqlite3"
+    db = _db_for(mode, file, work)
     for suffix in ("", "-wal", "-shm", ".lock"):
         Path(str(db) + suffix).unlink(missing_ok=True)
     out = subprocess.run([sys.executable, __file__, "--child", mode, str(file), str(db)], capture_output=True,

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.gui_support import seed_small_community
+from tests.gui_support import app_window, seed_small_community
 
 pytestmark = pytest.mark.gui
 
@@ -14,27 +14,23 @@ pytestmark = pytest.mark.gui
 def test_open_other_database_replaces_the_window(qtbot: Any, tmp_path: Path, monkeypatch: Any) -> None:
     from PySide6.QtWidgets import QFileDialog
 
+    import commdesk.ui.dialogs.login as login_dialogs
     from commdesk.models.db import open_database
+    from commdesk.services.accounts import LoggedIn
     from commdesk.ui import app as app_mod
-    from commdesk.ui.runner import set_runner
 
     first, other = tmp_path / "甲社区.sqlite3", tmp_path / "乙社区.sqlite3"
     for path in (first, other):
         database = open_database(path)
         seed_small_community(database)
         database.close()
-    app_mod.make_app()
-    window = app_mod._show(open_database(first))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
-    # the other database asks for a login (a modal dialog: answered here as its user would)
-    from commdesk.services.accounts import LoggedIn
-    import commdesk.ui.dialogs.login as login_dialogs
-    from commdesk.ui.session import set_account
-
-    asked: list[str] = []
-    monkeypatch.setattr(login_dialogs, "ask_login",
-                        lambda database, parent=None: asked.append(database.path.name) or LoggedIn("wang", "admin", False))
-    try:
+    with app_window(first, monkeypatch) as window:
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
+        # the other database asks for a login (a modal dialog: answered here as its user would)
+        asked: list[str] = []
+        monkeypatch.setattr(login_dialogs, "ask_login",
+                            lambda database, parent=None: asked.append(database.path.name)
+                            or LoggedIn("wang", "admin", False))
         window.open_other()
         new = app_mod._state["window"]
         assert new is not window
@@ -42,9 +38,3 @@ def test_open_other_database_replaces_the_window(qtbot: Any, tmp_path: Path, mon
         assert "乙社区" in new.windowTitle()
         assert not window.isVisible()
         assert asked == ["乙社区.sqlite3"]
-    finally:
-        set_account(None)
-        current = app_mod._state.pop("window", None)
-        if current is not None:
-            app_mod._close_window(current)
-        set_runner(None)

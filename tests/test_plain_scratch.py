@@ -53,7 +53,9 @@ def _stopped_backup(db: Path) -> tuple[subprocess.Popen[str], Path]:
     proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     folder = Path(proc.stdout.readline().strip())
-    assert folder.is_dir() and folder.parent == db.parent and folder.name.startswith(PREFIX + db.name + "-")
+    if not (folder.is_dir() and folder.parent == db.parent and folder.name.startswith(PREFIX + db.name + "-")):
+        _stop(proc)
+        pytest.fail(f"the backup did not stop in its scratch folder: {folder}")
     return proc, folder
 
 

@@ -76,5 +76,5 @@ def remove_leftover_scratch(db_path: Path) -> int:
     except OSError:
         pass
     if removed:
-        log.warning("removed %d temporary copy folder(s) left by an interrupted backup or restore", removed)
+        log.warning("removed %d plain temporary cop(ies) left by an interrupted backup or restore", removed)
     return removed

@@ -54,3 +54,28 @@ def test_results_and_progress_arrive_on_the_gui_thread_in_order(qtbot: Any) -> N
     assert results == [(k, [True]) for k in range(20)]           # ran on the database thread, in order
     progress = [v for kind, v, _g in seen if kind == "progress"]
     assert progress == [(k, d) for k in range(20) for d in (1, 2, 3)]
+
+
+def test_an_op_leaves_no_connection_on_its_page_and_drops_a_result_for_a_closed_one(qtbot: Any) -> None:
+    """A page lives for the whole session and asks for hundreds of ops: each used to connect to
+    its ``destroyed``, a connection that stayed (and that PySide once called on another object
+    living at a dead op's address: FrozenInstanceError in a teardown)."""
+    import shiboken6
+    from PySide6.QtCore import SIGNAL
+
+    runner = Runner(_NoDatabase())
+    page = QObject()
+    before = page.receivers(SIGNAL("destroyed(QObject*)"))
+    seen: list[str] = []
+    for _ in range(50):
+        Op(page, lambda database: "ok", raw=True, runner=runner).success(seen.append).run()
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    assert seen == ["ok"] * 50
+    assert page.receivers(SIGNAL("destroyed(QObject*)")) == before
+    closed = QObject()
+    op = Op(closed, lambda database: "late", raw=True, runner=runner).success(seen.append)
+    shiboken6.delete(closed)                   # the page closed before its result came
+    op.run()
+    qtbot.waitUntil(lambda: runner.idle, timeout=10000)
+    runner.shutdown()
+    assert seen == ["ok"] * 50

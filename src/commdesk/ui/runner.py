@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from commdesk.changes import Changes
@@ -155,15 +156,13 @@ class Op:
         self._on_failure: Callable[[BaseException], None] | None = None
         self._on_progress: Callable[[int, int, str], None] | None = None
         self.progress: Progress | None = None
-        self._parent_gone = False
-        if parent is not None:
-            parent.destroyed.connect(self._mark_gone)
-
-    def _mark_gone(self) -> None:
-        self._parent_gone = True
 
     def _alive(self) -> bool:
-        return not self._parent_gone
+        """Whether the parent (the page that asked) still exists: a result for a closed page is
+        dropped. Asked of Qt when the result arrives, instead of a connection to the parent's
+        ``destroyed`` per op (those piled up on a long-lived page, and PySide could call one on
+        another object that came to live at a dead op's address)."""
+        return self.parent is None or shiboken6.isValid(self.parent)
 
     def success(self, cb: Callable[[Any], None]) -> Op:
         self._on_success = cb
